@@ -1,0 +1,19 @@
+import type pg from "pg";
+import type { Bus } from "./bus/bus.js";
+import type { Config } from "./config.js";
+import type { Database } from "./db/index.js";
+import type { Logger } from "./log.js";
+import type { SocketRegistry } from "./trpc/sockets.js";
+
+/** The shared infrastructure every feature service is handed: built once in main.ts. */
+export interface App {
+  config: Config;
+  db: Database;
+  pool: pg.Pool;
+  log: Logger;
+  bus: Bus;
+  sockets: SocketRegistry;
+  startedAt: number;
+  /** Names this process in logs and health snapshots when several run behind a load balancer. */
+  instanceId: string;
+}

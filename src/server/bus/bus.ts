@@ -1,0 +1,76 @@
+import { EventEmitter } from "node:events";
+import pg from "pg";
+import type { Logger } from "../log.js";
+
+/**
+ * Cross-instance events over PostgreSQL LISTEN/NOTIFY. Payloads stay small (ids, not data):
+ * whoever needs the data reads it from its table. Every instance, the sender included,
+ * receives each notification once, through PostgreSQL.
+ */
+export interface Bus {
+  publish(channel: string, payload: string): Promise<void>;
+  /** Returns a function that unsubscribes. Resolves once PostgreSQL listens on the channel. */
+  subscribe(channel: string, handler: (payload: string) => void): Promise<() => void>;
+  close(): Promise<void>;
+}
+
+const RECONNECT_DELAY_MS = 1_000;
+
+export async function createBus(url: string, publisher: pg.Pool, log: Logger): Promise<Bus> {
+  const local = new EventEmitter();
+  local.setMaxListeners(0);
+  const listening = new Map<string, number>();
+  let client: pg.Client | undefined;
+  let closed = false;
+
+  const quote = (channel: string) => `"${channel.replaceAll('"', '""')}"`;
+
+  async function connect(): Promise<void> {
+    const next = new pg.Client({ connectionString: url });
+    next.on("notification", (message) => local.emit(message.channel, message.payload ?? ""));
+    next.on("error", (err) => {
+      log.warn({ err }, "event bus connection lost; reconnecting");
+      next.end().catch(() => undefined);
+      if (client === next) client = undefined;
+      if (!closed) setTimeout(() => void reconnect(), RECONNECT_DELAY_MS);
+    });
+    await next.connect();
+    for (const channel of listening.keys()) await next.query(`LISTEN ${quote(channel)}`);
+    client = next;
+  }
+
+  async function reconnect(): Promise<void> {
+    try {
+      await connect();
+      log.info("event bus reconnected");
+    } catch (err) {
+      log.warn({ err }, "event bus reconnect failed; retrying");
+      if (!closed) setTimeout(() => void reconnect(), RECONNECT_DELAY_MS);
+    }
+  }
+
+  await connect();
+
+  return {
+    async publish(channel, payload) {
+      await publisher.query("SELECT pg_notify($1, $2)", [channel, payload]);
+    },
+    async subscribe(channel, handler) {
+      local.on(channel, handler);
+      const count = listening.get(channel) ?? 0;
+      listening.set(channel, count + 1);
+      if (count === 0) await client?.query(`LISTEN ${quote(channel)}`);
+      return () => {
+        local.off(channel, handler);
+        const left = (listening.get(channel) ?? 1) - 1;
+        if (left > 0) return void listening.set(channel, left);
+        listening.delete(channel);
+        client?.query(`UNLISTEN ${quote(channel)}`).catch(() => undefined);
+      };
+    },
+    async close() {
+      closed = true;
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

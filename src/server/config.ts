@@ -1,0 +1,72 @@
+import { z } from "zod";
+import path from "node:path";
+
+/** Reads an environment boolean the way people write them: 1/0, true/false, yes/no. */
+const booleanFlag = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const commaList = z
+  .string()
+  .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  ADMIN_EMAILS: commaList.default([]),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SESSION_COOKIE_SECURE: booleanFlag.optional(),
+  TRUST_PROXY: booleanFlag.default(false),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(20),
+  SIGN_IN_ATTEMPTS_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  APP_VERSION: z.string().optional(),
+  RENDER_GIT_COMMIT: z.string().optional(),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof environmentSchema>) {
+  const production = env.NODE_ENV === "production";
+  return {
+    env: env.NODE_ENV,
+    production,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: path.resolve(env.DATA_DIR),
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    adminEmails: env.ADMIN_EMAILS,
+    logLevel: env.LOG_LEVEL,
+    secureCookies: env.SESSION_COOKIE_SECURE ?? production,
+    trustProxy: env.TRUST_PROXY,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    signInAttemptsPerIp: env.SIGN_IN_ATTEMPTS_PER_IP,
+    signInAttemptsPerEmail: env.SIGN_IN_ATTEMPTS_PER_EMAIL,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Environment → one typed object. Throws a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`);
+  }
+  return { ...toConfig(parsed.data), ...overrides };
+}

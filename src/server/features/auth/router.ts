@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { authedProcedure, publicProcedure, router } from "../../trpc/trpc.js";
+
+const email = z.email("Enter a valid email address.").max(254).trim();
+const password = z.string().min(8, "Use at least 8 characters.").max(200, "Use at most 200 characters.");
+
+export const authRouter = router({
+  signUp: publicProcedure
+    .input(z.object({ email, password, name: z.string().trim().min(1, "Tell us your name.").max(80) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.services.auth.signUp(input, ctx.meta);
+      ctx.setSessionCookie(result.token);
+      return result;
+    }),
+
+  signIn: publicProcedure
+    .input(z.object({ email, password: z.string().min(1, "Enter your password.").max(200) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.services.auth.signIn(input, ctx.meta);
+      ctx.setSessionCookie(result.token);
+      return result;
+    }),
+
+  signOut: publicProcedure.mutation(async ({ ctx }) => {
+    ctx.setSessionCookie(null);
+    return ctx.caller ? ctx.services.auth.signOut(ctx.caller) : { signedOut: false };
+  }),
+
+  me: publicProcedure.query(({ ctx }) => ctx.caller?.user ?? null),
+
+  sessions: authedProcedure.query(({ ctx }) => ctx.services.auth.listLoginSessions(ctx.caller)),
+
+  revokeSession: authedProcedure
+    .input(z.object({ sessionId: z.uuid() }))
+    .mutation(({ ctx, input }) => ctx.services.auth.revokeLoginSession(ctx.caller, input.sessionId)),
+
+  createApiToken: authedProcedure
+    .input(z.object({ name: z.string().trim().min(1, "Name the token.").max(60) }))
+    .mutation(({ ctx, input }) => ctx.services.auth.createApiToken(ctx.caller, input.name)),
+
+  listApiTokens: authedProcedure.query(({ ctx }) => ctx.services.auth.listApiTokens(ctx.caller)),
+
+  revokeApiToken: authedProcedure
+    .input(z.object({ tokenId: z.uuid() }))
+    .mutation(({ ctx, input }) => ctx.services.auth.revokeApiToken(ctx.caller, input.tokenId)),
+});

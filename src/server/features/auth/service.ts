@@ -1,0 +1,250 @@
+import { hash, verify } from "@node-rs/argon2";
+import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import type { App } from "../../app.js";
+import { Prisma } from "../../db/index.js";
+import { AppError, notFound } from "../../errors.js";
+import { API_TOKEN_PREFIX, LOGIN_TOKEN_PREFIX, hashSecret, newSecret } from "./tokens.js";
+
+export const SESSION_COOKIE = "pulse_session";
+export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
+/** Sliding expiry is refreshed at most this often per session, so reads do not each write. */
+const TOUCH_EVERY_MS = 60 * 1000;
+const REVOKED_CHANNEL = "auth_revoked";
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  role: "USER" | "ADMIN";
+  createdAt: Date;
+}
+
+export interface Caller {
+  user: PublicUser;
+  loginSessionId?: string;
+  apiTokenId?: string;
+}
+
+export interface RequestMeta {
+  ip: string;
+  userAgent?: string;
+}
+
+const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;
+
+// A real argon2id hash of a random password: verifying against it when the email is unknown
+// costs the same time as a wrong password, so timing does not reveal which emails exist.
+const DUMMY_HASH_PROMISE = hash(newSecret(""));
+
+export function createAuthService(app: App) {
+  const { db, pool, config, bus, sockets, log } = app;
+  const limiterOptions = { storeClient: pool, storeType: "pool", tableName: "rate_limits", tableCreated: true, duration: 15 * 60 };
+  const perIp = new RateLimiterPostgres({ ...limiterOptions, keyPrefix: "signin_ip", points: config.signInAttemptsPerIp });
+  const perEmail = new RateLimiterPostgres({ ...limiterOptions, keyPrefix: "signin_email", points: config.signInAttemptsPerEmail });
+
+  async function startLoginSession(userId: string, meta: RequestMeta, tx: Prisma.TransactionClient = db) {
+    const token = newSecret(LOGIN_TOKEN_PREFIX);
+    await tx.loginSession.create({
+      data: {
+        userId,
+        tokenHash: hashSecret(token),
+        userAgent: meta.userAgent?.slice(0, 500),
+        ip: meta.ip,
+        expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+      },
+    });
+    return token;
+  }
+
+  async function consume(limiter: RateLimiterPostgres, key: string) {
+    try {
+      await limiter.consume(key);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const retryAfterS = Math.ceil(rejection.msBeforeNext / 1000);
+      throw new AppError(
+        "TOO_MANY_REQUESTS",
+        `Too many sign-in attempts. Try again in ${Math.ceil(retryAfterS / 60)} minute(s).`,
+        retryAfterS,
+      );
+    }
+  }
+
+  /** Closes this instance's sockets for a revoked credential, and tells the other instances. */
+  async function announceRevoked(revoked: { loginSessionId?: string; apiTokenId?: string; userId?: string }) {
+    await bus.publish(REVOKED_CHANNEL, JSON.stringify(revoked));
+  }
+
+  async function listenForRevocations() {
+    return bus.subscribe(REVOKED_CHANNEL, (payload) => {
+      const revoked = JSON.parse(payload) as { loginSessionId?: string; apiTokenId?: string; userId?: string };
+      const closed = sockets.closeWhere(
+        (c) =>
+          (revoked.loginSessionId !== undefined && c.loginSessionId === revoked.loginSessionId) ||
+          (revoked.apiTokenId !== undefined && c.apiTokenId === revoked.apiTokenId) ||
+          (revoked.userId !== undefined && c.userId === revoked.userId),
+        "credentials revoked",
+      );
+      if (closed) log.info({ ...revoked, closed }, "closed sockets of a revoked credential");
+    });
+  }
+
+  return {
+    listenForRevocations,
+
+    async signUp(input: { email: string; password: string; name: string }, meta: RequestMeta) {
+      await consume(perIp, `signup:${meta.ip}`);
+      const email = input.email.toLowerCase();
+      const passwordHash = await hash(input.password);
+      try {
+        return await db.$transaction(async (tx) => {
+          // Serialise sign-ups so that exactly one account can be the first, and so an admin.
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(7265736)`;
+          const isFirst = (await tx.user.count()) === 0;
+          const role = isFirst || config.adminEmails.includes(email) ? "ADMIN" : "USER";
+          const user = await tx.user.create({ data: { email, name: input.name, passwordHash, role }, select: userSelect });
+          const token = await startLoginSession(user.id, meta, tx);
+          await tx.auditLog.create({ data: { actorId: user.id, action: "auth.signUp", target: user.id, ip: meta.ip, detail: { role } } });
+          return { user, token };
+        });
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+          throw new AppError("CONFLICT", "An account with this email already exists. Sign in instead.");
+        }
+        throw error;
+      }
+    },
+
+    async signIn(input: { email: string; password: string }, meta: RequestMeta) {
+      const email = input.email.toLowerCase();
+      await consume(perIp, meta.ip);
+      await consume(perEmail, email);
+      const user = await db.user.findUnique({ where: { email } });
+      const ok = await verify(user?.passwordHash ?? (await DUMMY_HASH_PROMISE), input.password);
+      if (!user || !ok) {
+        await db.auditLog.create({ data: { action: "auth.signInFailed", target: email, ip: meta.ip } });
+        throw new AppError("UNAUTHORIZED", "Email or password is incorrect.");
+      }
+      await perEmail.delete(email);
+      const token = await startLoginSession(user.id, meta);
+      await db.auditLog.create({ data: { actorId: user.id, action: "auth.signIn", target: user.id, ip: meta.ip } });
+      const { id, name, role, createdAt } = user;
+      return { user: { id, email: user.email, name, role, createdAt }, token };
+    },
+
+    /** Who a secret (cookie or bearer) belongs to, or null when it is unknown, expired or revoked. */
+    async authenticate(secret: string | undefined): Promise<Caller | null> {
+      if (!secret) return null;
+      const tokenHash = hashSecret(secret);
+      const now = Date.now();
+      if (secret.startsWith(LOGIN_TOKEN_PREFIX)) {
+        const session = await db.loginSession.findUnique({ where: { tokenHash }, include: { user: { select: userSelect } } });
+        if (!session || session.revokedAt || session.expiresAt.getTime() <= now) return null;
+        if (now - session.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+          await db.loginSession.update({
+            where: { id: session.id },
+            data: { lastUsedAt: new Date(now), expiresAt: new Date(now + SESSION_TTL_MS) },
+          });
+        }
+        return { user: session.user, loginSessionId: session.id };
+      }
+      if (secret.startsWith(API_TOKEN_PREFIX)) {
+        const token = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: { select: userSelect } } });
+        if (!token || token.revokedAt) return null;
+        if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+          await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date(now) } });
+        }
+        return { user: token.user, apiTokenId: token.id };
+      }
+      return null;
+    },
+
+    async signOut(caller: Caller) {
+      if (!caller.loginSessionId) return { signedOut: false };
+      await db.loginSession.update({ where: { id: caller.loginSessionId }, data: { revokedAt: new Date() } });
+      await announceRevoked({ loginSessionId: caller.loginSessionId });
+      return { signedOut: true };
+    },
+
+    async listLoginSessions(caller: Caller) {
+      const sessions = await db.loginSession.findMany({
+        where: { userId: caller.user.id, revokedAt: null, expiresAt: { gt: new Date() } },
+        orderBy: { lastUsedAt: "desc" },
+        select: { id: true, userAgent: true, ip: true, createdAt: true, lastUsedAt: true, expiresAt: true },
+      });
+      return sessions.map((s) => ({ ...s, current: s.id === caller.loginSessionId, device: describeDevice(s.userAgent) }));
+    },
+
+    async revokeLoginSession(caller: Caller, sessionId: string) {
+      const { count } = await db.loginSession.updateMany({
+        where: { id: sessionId, userId: caller.user.id, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      if (count === 0) throw notFound("That login session");
+      await db.auditLog.create({ data: { actorId: caller.user.id, action: "auth.revokeSession", target: sessionId } });
+      await announceRevoked({ loginSessionId: sessionId });
+      return { revoked: true };
+    },
+
+    async createApiToken(caller: Caller, name: string) {
+      const token = newSecret(API_TOKEN_PREFIX);
+      const created = await db.apiToken.create({
+        data: { userId: caller.user.id, name, tokenHash: hashSecret(token), prefix: token.slice(0, 12) },
+      });
+      await db.auditLog.create({ data: { actorId: caller.user.id, action: "auth.createApiToken", target: created.id } });
+      return { id: created.id, name: created.name, token };
+    },
+
+    async listApiTokens(caller: Caller) {
+      return db.apiToken.findMany({
+        where: { userId: caller.user.id, revokedAt: null },
+        orderBy: { createdAt: "desc" },
+        select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true },
+      });
+    },
+
+    async revokeApiToken(caller: Caller, tokenId: string) {
+      const { count } = await db.apiToken.updateMany({
+        where: { id: tokenId, userId: caller.user.id, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      if (count === 0) throw notFound("That API token");
+      await db.auditLog.create({ data: { actorId: caller.user.id, action: "auth.revokeApiToken", target: tokenId } });
+      await announceRevoked({ apiTokenId: tokenId });
+      return { revoked: true };
+    },
+
+    /** Closes every socket of a user on every instance (used when their role changes). */
+    announceRevoked,
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+/** A short human label for a user agent: "Chrome on Linux", "Node.js program". */
+export function describeDevice(userAgent: string | null | undefined): string {
+  if (!userAgent) return "Unknown device";
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /Firefox\//.test(userAgent)
+      ? "Firefox"
+      : /Chrom(e|ium)\//.test(userAgent)
+        ? "Chrome"
+        : /Safari\//.test(userAgent)
+          ? "Safari"
+          : /node|undici/i.test(userAgent)
+            ? "Node.js program"
+            : userAgent.split(/[ /]/)[0] || "Unknown";
+  const os = /Windows/.test(userAgent)
+    ? "Windows"
+    : /Android/.test(userAgent)
+      ? "Android"
+      : /iPhone|iPad/.test(userAgent)
+        ? "iOS"
+        : /Mac OS X/.test(userAgent)
+          ? "macOS"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : "";
+  return os ? `${browser} on ${os}` : browser;
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import { WebSocketServer } from "ws";
+import type { App } from "../app.js";
+import { createHttpContext, createSocketContext } from "../trpc/context.js";
+import { appRouter } from "../trpc/router.js";
+import type { Services } from "../trpc/services.js";
+import { metrics } from "./metrics.js";
+
+export const TRPC_PREFIX = "/api/trpc/";
+export const WS_PATH = "/api/ws";
+/** Close code 1012 "service restart": clients reconnect, to another instance if there is one. */
+export const CLOSE_SERVICE_RESTART = 1012;
+
+/** Next.js's request and upgrade handlers; absent in API-only mode (integration tests, benchmarks). */
+export interface NextHandlers {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+}
+
+export interface PulseHttpServer {
+  server: http.Server;
+  /** Stops accepting, asks WebSocket clients to reconnect elsewhere, waits for in-flight requests. */
+  drain(graceMs: number): Promise<void>;
+}
+
+function routeGroup(pathname: string): string {
+  if (pathname.startsWith(TRPC_PREFIX)) return "trpc";
+  if (pathname.startsWith("/health")) return "health";
+  if (pathname === "/metrics") return "metrics";
+  if (pathname.startsWith("/_next/")) return "next_asset";
+  return "page";
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(text);
+}
+
+export function createHttpServer(app: App, services: Services, next?: NextHandlers): PulseHttpServer {
+  const { log, config } = app;
+  let draining = false;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (pathname.startsWith(TRPC_PREFIX)) {
+      await nodeHTTPRequestHandler({
+        router: appRouter,
+        req,
+        res,
+        path: pathname.slice(TRPC_PREFIX.length),
+        maxBodySize: config.maxBodyBytes,
+        createContext: ({ req, res }) => createHttpContext(app, services, req, res),
+        onError: ({ error, path }) => {
+          if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path, reqId: res.getHeader("X-Request-Id") }, "procedure failed");
+        },
+      });
+      return;
+    }
+    switch (pathname) {
+      case "/health": {
+        const snapshot = await services.health.snapshot();
+        return sendJson(res, snapshot.status === "unhealthy" ? 503 : 200, snapshot);
+      }
+      case "/health/live":
+        return sendJson(res, 200, { status: "ok", uptimeS: Math.round((Date.now() - app.startedAt) / 1000) });
+      case "/health/ready": {
+        const readiness = draining ? { ready: false, detail: "shutting down" } : await services.health.ready();
+        return sendJson(res, readiness.ready ? 200 : 503, readiness);
+      }
+      case "/metrics": {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { "Content-Type": metrics.registry.contentType });
+        res.end(body);
+        return;
+      }
+    }
+    if (next) return next.handle(req, res);
+    sendJson(res, 404, { error: "Not found" });
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
+    res.setHeader("X-Request-Id", requestId);
+    const pathname = (req.url ?? "/").split("?", 1)[0]!;
+    const route = routeGroup(pathname);
+    res.once("finish", () => {
+      const status = res.statusCode;
+      metrics.httpRequests.inc({ route, method: req.method, status });
+      metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
+      if (route !== "next_asset") metrics.recentRequests.record(status >= 500);
+      if (status >= 500) log.error({ reqId: requestId, method: req.method, path: pathname, status }, "request failed");
+    });
+    if (draining) res.setHeader("Connection", "close");
+    handle(req, res, pathname).catch((err: unknown) => {
+      log.error({ err, reqId: requestId, path: pathname }, "unhandled request error");
+      if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on our side." });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+
+  // One WebSocket server, attached by hand: upgrades are routed by path, each exactly once.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
+  const trpcSockets = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext: ({ req, res, info }) => createSocketContext(app, services, req, res, info.connectionParams),
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "socket procedure failed");
+    },
+  });
+  wss.on("connection", (socket) => {
+    app.sockets.track(socket);
+    metrics.wsConnections.inc();
+    socket.once("close", () => metrics.wsConnections.dec());
+  });
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = (req.url ?? "/").split("?", 1)[0];
+    if (pathname === WS_PATH && !draining) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    } else if (next?.upgrade && pathname !== WS_PATH) {
+      void next.upgrade(req, socket, head);
+    } else {
+      socket.destroy();
+    }
+  });
+
+  return {
+    server,
+    async drain(graceMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      trpcSockets.broadcastReconnectNotification();
+      for (const socket of wss.clients) socket.close(CLOSE_SERVICE_RESTART, "server restarting");
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        log.warn("grace period over: closing remaining connections");
+        server.closeAllConnections();
+        for (const socket of wss.clients) socket.terminate();
+      }, graceMs);
+      await closed;
+      clearTimeout(timer);
+      wss.close();
+    },
+  };
+}

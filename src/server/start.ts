@@ -1,0 +1,65 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import type { App } from "./app.js";
+import { createBus } from "./bus/bus.js";
+import type { Config } from "./config.js";
+import { openDatabase } from "./db/index.js";
+import { createHttpServer, type NextHandlers } from "./http/server.js";
+import type { Logger } from "./log.js";
+import { SocketRegistry } from "./trpc/sockets.js";
+import { createServices, type Services } from "./trpc/services.js";
+
+export interface RunningPulse {
+  app: App;
+  services: Services;
+  url: string;
+  port: number;
+  databaseUrl: string;
+  /** Graceful stop: drain HTTP and WebSocket, close the bus, the database (and embedded PostgreSQL). */
+  stop(): Promise<void>;
+}
+
+/** config → database → bus → services → HTTP/WS server. Next is optional (API-only in tests). */
+export async function startPulse(config: Config, log: Logger, next?: NextHandlers): Promise<RunningPulse> {
+  const database = await openDatabase(config, log);
+  const bus = await createBus(database.url, database.pool, log);
+  const app: App = {
+    config,
+    db: database.db,
+    pool: database.pool,
+    log,
+    bus,
+    sockets: new SocketRegistry(),
+    startedAt: Date.now(),
+    instanceId: `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`,
+  };
+  const services = createServices(app);
+  const stopListening = await services.auth.listenForRevocations();
+  const http = createHttpServer(app, services, next);
+
+  await new Promise<void>((resolve, reject) => {
+    http.server.once("error", reject);
+    http.server.listen(config.port, config.host, () => resolve());
+  });
+  const address = http.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  log.info({ port, instance: app.instanceId, embeddedDatabase: database.embedded }, `Pulse is listening on http://${host}:${port}`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    services,
+    url: `http://${host}:${port}`,
+    port,
+    databaseUrl: database.url,
+    stop: () =>
+      (stopping ??= (async () => {
+        await http.drain(config.shutdownGraceMs);
+        stopListening();
+        services.health.close();
+        await bus.close();
+        await database.close();
+      })()),
+  };
+}

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WebSocket } from "ws";
+import type { App } from "../app.js";
+import type { Caller, RequestMeta } from "../features/auth/service.js";
+import { SESSION_COOKIE, SESSION_TTL_MS } from "../features/auth/service.js";
+import type { Services } from "./services.js";
+
+export interface Context {
+  app: App;
+  services: Services;
+  caller: Caller | null;
+  meta: RequestMeta;
+  /** Sets or clears the login cookie; over WebSocket there is no response to set it on. */
+  setSessionCookie(token: string | null): void;
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers["x-forwarded-for"];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? "unknown";
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+}
+
+function sessionCookie(app: App, token: string | null): string {
+  const attributes = ["Path=/", "HttpOnly", "SameSite=Lax", app.config.secureCookies ? "Secure" : ""].filter(Boolean);
+  if (token === null) return [`${SESSION_COOKIE}=`, "Max-Age=0", ...attributes].join("; ");
+  return [`${SESSION_COOKIE}=${token}`, `Max-Age=${SESSION_TTL_MS / 1000}`, ...attributes].join("; ");
+}
+
+export async function createHttpContext(
+  app: App,
+  services: Services,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Context> {
+  const secret = bearer(req) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
+  return {
+    app,
+    services,
+    caller: await services.auth.authenticate(secret),
+    meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
+    setSessionCookie: (token) => res.appendHeader("Set-Cookie", sessionCookie(app, token)),
+  };
+}
+
+/**
+ * Made once per socket: the caller is fixed until the socket closes. A `token` in the
+ * connection params wins over the upgrade request's cookie. Sockets opened with a credential
+ * are registered so that revoking it closes them.
+ */
+export async function createSocketContext(
+  app: App,
+  services: Services,
+  req: IncomingMessage,
+  socket: WebSocket,
+  connectionParams: Partial<Record<string, string>> | null,
+): Promise<Context> {
+  const secret = connectionParams?.token || bearer(req) || readCookie(req.headers.cookie, SESSION_COOKIE);
+  const caller = await services.auth.authenticate(secret);
+  if (caller) {
+    app.sockets.add(socket, { userId: caller.user.id, loginSessionId: caller.loginSessionId, apiTokenId: caller.apiTokenId });
+  }
+  return {
+    app,
+    services,
+    caller,
+    meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
+    setSessionCookie: () => undefined,
+  };
+}

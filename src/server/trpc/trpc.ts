@@ -1,0 +1,75 @@
+/**
+ * The procedure builders. Routers import `router`, `publicProcedure`, `authedProcedure` and
+ * `adminProcedure` from here and nothing else from tRPC's init.
+ */
+import { TRPCError, initTRPC } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import { AppError } from "../errors.js";
+import { metrics } from "../http/metrics.js";
+import type { Context } from "./context.js";
+
+// ── What you rarely edit: tRPC itself, error shapes ─────────────────────────────────────
+
+const production = process.env.NODE_ENV === "production";
+
+function describeZodError(error: ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  isDev: !production,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    if (error.code === "PARSE_ERROR") {
+      return { ...shape, message: "The request body is not valid JSON.", data: { ...shape.data, code: "BAD_REQUEST" as const, zodError: null } };
+    }
+    const hidden = production && error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      message: zodError
+        ? `Invalid input: ${describeZodError(zodError)}`
+        : hidden
+          ? "Something went wrong on our side. Please try again."
+          : shape.message,
+      // A client shows each field's problem next to that field.
+      data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null },
+    };
+  },
+});
+
+/** Turns a service's AppError into the tRPC error with the same code; counts every call. */
+const errorsAndMetrics = t.middleware(async ({ path, type, next }) => {
+  const result = await next();
+  let code = "OK";
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof AppError) {
+      metrics.trpcCalls.inc({ path, type, code: cause.code });
+      throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    }
+    code = result.error.code;
+  }
+  metrics.trpcCalls.inc({ path, type, code });
+  return result;
+});
+
+// ── What you use: routers and procedure builders ───────────────────────────────────────
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(errorsAndMetrics);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.caller) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do that." });
+  return next({ ctx: { ...ctx, caller: ctx.caller } });
+});
+
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.caller.user.role !== "ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Only admins can do that." });
+  return next();
+});

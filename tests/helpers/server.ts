@@ -1,0 +1,48 @@
+import { createPulseClient, type PulseClient } from "../../src/trpc/client";
+import { loadConfig, type Config } from "../../src/server/config";
+import { createLogger } from "../../src/server/log";
+import { startPulse, type RunningPulse } from "../../src/server/start";
+import { createTestDatabase, type TestDatabase } from "./database";
+
+export interface TestServer {
+  pulse: RunningPulse;
+  url: string;
+  database: TestDatabase;
+  /** A typed client; without a token it is anonymous. Closed by `stop()`. */
+  client(token?: string): PulseClient;
+  stop(): Promise<void>;
+}
+
+/** The real server (API only, no Next) on a free port, on a fresh database. */
+export async function startTestServer(overrides: Partial<Config> = {}, database?: TestDatabase): Promise<TestServer> {
+  const db = database ?? (await createTestDatabase());
+  const config = loadConfig(
+    { NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
+    { signInAttemptsPerIp: 1_000, signInAttemptsPerEmail: 5, shutdownGraceMs: 2_000, ...overrides },
+  );
+  const pulse = await startPulse(config, createLogger(config.logLevel));
+  const clients: PulseClient[] = [];
+  return {
+    pulse,
+    url: pulse.url,
+    database: db,
+    client(token) {
+      const client = createPulseClient({ url: pulse.url, token });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.close()));
+      await pulse.stop();
+      if (!database) await db.drop();
+    },
+  };
+}
+
+let counter = 0;
+/** Signs up a new account through the API; returns its login token and user. */
+export async function signUp(server: TestServer, name = "Test User") {
+  const email = `user${Date.now()}${counter++}@example.com`;
+  const result = await server.client().auth.signUp.mutate({ email, password: "correct horse battery", name });
+  return { ...result, email, password: "correct horse battery" };
+}
