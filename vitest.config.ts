@@ -9,5 +9,7 @@ export default defineConfig({
     pool: "forks",
     // Integration files each start a server and a database: two cores, two at a time.
     maxWorkers: 2,
+    // CI sums this report with Playwright's into one "N passed, N failed" line.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results/vitest.json" }]] : ["default"],
   },
 });
