@@ -9,9 +9,11 @@ import next from "next";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import type { NextHandlers } from "./http/server.js";
 import { createLogger } from "./log.js";
-import { startPulse } from "./start.js";
+import { startPulse, stopOnSignals } from "./start.js";
 
 const projectDir = path.resolve(import.meta.dirname, "../..");
+// Pulse runs in closed networks too: Next should not try to phone home.
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
 function loadConfigOrExit(): Config {
   try {
@@ -47,18 +49,7 @@ const log = createLogger(config.logLevel);
 
 try {
   const pulse = await startPulse(config, log, await prepareNext(config));
-  const shutdown = (signal: string) => {
-    log.info({ signal }, "shutting down");
-    pulse.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  stopOnSignals(pulse, log);
 } catch (err) {
   log.fatal({ err }, `Pulse failed to start: ${(err as Error).message}`);
   process.exit(1);

@@ -19,7 +19,8 @@ const RECONNECT_DELAY_MS = 1_000;
 export async function createBus(url: string, publisher: pg.Pool, log: Logger): Promise<Bus> {
   const local = new EventEmitter();
   local.setMaxListeners(0);
-  const listening = new Map<string, number>();
+  /** Channel → how many subscribers, and the LISTEN that the first one started. */
+  const listening = new Map<string, { count: number; ready: Promise<unknown> }>();
   let client: pg.Client | undefined;
   let closed = false;
 
@@ -57,13 +58,17 @@ export async function createBus(url: string, publisher: pg.Pool, log: Logger): P
     },
     async subscribe(channel, handler) {
       local.on(channel, handler);
-      const count = listening.get(channel) ?? 0;
-      listening.set(channel, count + 1);
-      if (count === 0) await client?.query(`LISTEN ${quote(channel)}`);
+      let entry = listening.get(channel);
+      if (entry) entry.count++;
+      else listening.set(channel, (entry = { count: 1, ready: client?.query(`LISTEN ${quote(channel)}`) ?? Promise.resolve() }));
+      await entry.ready;
+      let subscribed = true;
       return () => {
+        if (!subscribed) return;
+        subscribed = false;
         local.off(channel, handler);
-        const left = (listening.get(channel) ?? 1) - 1;
-        if (left > 0) return void listening.set(channel, left);
+        const current = listening.get(channel);
+        if (current && --current.count > 0) return;
         listening.delete(channel);
         client?.query(`UNLISTEN ${quote(channel)}`).catch(() => undefined);
       };
