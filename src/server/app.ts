@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { Bus } from "./bus/bus.js";
+import type { StreamEvents } from "./bus/stream.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/index.js";
 import type { Logger } from "./log.js";
@@ -12,6 +13,8 @@ export interface App {
   pool: pg.Pool;
   log: Logger;
   bus: Bus;
+  /** Resumable streams of stored events (replay after a last id, then live). */
+  streams: StreamEvents;
   sockets: SocketRegistry;
   startedAt: number;
   /** Names this process in logs and health snapshots when several run behind a load balancer. */

@@ -64,7 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = issue.path.join(".");
-      return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+      // Never echo a URL's password (DATABASE_URL) into logs.
+      const shown = (env[name] ?? "").replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1***@");
+      return `${name}=${JSON.stringify(shown)}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`);
   }

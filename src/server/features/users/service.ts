@@ -50,6 +50,9 @@ export function createUsersService(app: App, auth: AuthService) {
 
     async setRole(caller: Caller, userId: string, role: "USER" | "ADMIN") {
       const updated = await db.$transaction(async (tx) => {
+        // Serialise role changes: two admins demoting each other at once must not both see
+        // "another admin is left" and leave Pulse with none.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(7265737)`;
         const target = await tx.user.findUnique({ where: { id: userId }, select: userSelect });
         if (!target) throw notFound("That user");
         if (target.role === "ADMIN" && role === "USER") {
