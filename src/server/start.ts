@@ -58,6 +58,8 @@ export async function startPulse(config: Config, log: Logger, next?: NextHandler
     stop: () =>
       (stopping ??= (async () => {
         await http.drain(config.shutdownGraceMs);
+        // Streams closed by the drain write their "offline" presence: let that land first.
+        await services.sessions.flush();
         stopListening();
         services.health.close();
         await bus.close();

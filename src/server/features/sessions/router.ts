@@ -1,0 +1,62 @@
+import { tracked } from "@trpc/server";
+import type { StoredEvent } from "../../bus/stream.js";
+import { authedProcedure, router } from "../../trpc/trpc.js";
+import {
+  byIdInput,
+  createInput,
+  eventsInput,
+  historyInput,
+  joinInput,
+  listInput,
+  requestHelpInput,
+  sendMessageInput,
+  sessionInput,
+  updateStateInput,
+} from "./schemas.js";
+import type { SessionEvent } from "./service.js";
+
+/** Stored events → tRPC's tracked envelopes: the id is what a client resumes from. */
+async function* trackedEvents(stream: AsyncGenerator<StoredEvent<SessionEvent>>) {
+  for await (const { id, event } of stream) yield tracked(id.toString(), event);
+}
+
+export const sessionsRouter = router({
+  create: authedProcedure.input(createInput).mutation(({ ctx, input }) => ctx.services.sessions.create(ctx.caller, input)),
+
+  list: authedProcedure.input(listInput).query(({ ctx, input }) => ctx.services.sessions.list(ctx.caller, input)),
+
+  byId: authedProcedure.input(byIdInput).query(({ ctx, input }) => ctx.services.sessions.byId(ctx.caller, input.sessionId)),
+
+  join: authedProcedure.input(joinInput).mutation(({ ctx, input }) => ctx.services.sessions.join(ctx.caller, input)),
+
+  leave: authedProcedure.input(sessionInput).mutation(({ ctx, input }) => ctx.services.sessions.leave(ctx.caller, input.sessionId)),
+
+  start: authedProcedure.input(sessionInput).mutation(({ ctx, input }) => ctx.services.sessions.start(ctx.caller, input.sessionId)),
+
+  pause: authedProcedure.input(sessionInput).mutation(({ ctx, input }) => ctx.services.sessions.pause(ctx.caller, input.sessionId)),
+
+  resume: authedProcedure.input(sessionInput).mutation(({ ctx, input }) => ctx.services.sessions.resume(ctx.caller, input.sessionId)),
+
+  end: authedProcedure.input(sessionInput).mutation(({ ctx, input }) => ctx.services.sessions.end(ctx.caller, input.sessionId)),
+
+  sendMessage: authedProcedure.input(sendMessageInput).mutation(({ ctx, input }) => ctx.services.sessions.sendMessage(ctx.caller, input)),
+
+  updateState: authedProcedure.input(updateStateInput).mutation(({ ctx, input }) => ctx.services.sessions.updateState(ctx.caller, input)),
+
+  requestHelp: authedProcedure
+    .input(requestHelpInput)
+    .mutation(({ ctx, input }) => ctx.services.sessions.requestHelp(ctx.caller, input, ctx.meta)),
+
+  history: authedProcedure.input(historyInput).query(({ ctx, input }) => ctx.services.sessions.history(ctx.caller, input)),
+
+  /**
+   * `{ sessionId, lastEventId? }`: the session's events (present participants only). Without a
+   * session id: every session's help requests (admins only). Yields `tracked(eventId, event)`;
+   * the client resumes from the last id it saw. The checks run before the stream starts, so a
+   * refused subscription fails with its own code (FORBIDDEN, NOT_FOUND).
+   */
+  events: authedProcedure.input(eventsInput).subscription(async ({ ctx, input, signal }) => {
+    const stream = await ctx.services.sessions.events(ctx.caller, input, { signal, socket: ctx.socket });
+    return trackedEvents(stream);
+  }),
+});

@@ -1,0 +1,164 @@
+/**
+ * The inputs of `sessions.*`, validated with zod. Each kind's config and state update is its own
+ * schema, so a client's types say exactly what a breathing session accepts.
+ */
+import { z } from "zod";
+
+export const SESSION_KINDS = ["meditation", "breathing", "stress", "collaboration"] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+export const SESSION_STATUSES = ["scheduled", "live", "paused", "ended"] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const MESSAGE_MAX_CHARS = 2_000;
+/** A Yjs update in base64; the whole request is capped by the server's body limit too. */
+export const DOC_UPDATE_MAX_CHARS = 512 * 1024;
+export const MINUTE_MS = 60_000;
+
+const sessionId = z.uuid("That is not a session id.");
+/** An event id: the decimal string of the log's sequence number. */
+export const eventId = z.string().regex(/^\d{1,19}$/, "An event id is a decimal number.");
+
+// ── Config per kind ──────────────────────────────────────────────────────────────────
+
+export const meditationConfig = z
+  .object({
+    durationMs: z
+      .number()
+      .int()
+      .min(MINUTE_MS, "A meditation lasts at least a minute.")
+      .max(240 * MINUTE_MS, "A meditation lasts at most 4 hours.")
+      .default(10 * MINUTE_MS),
+    /** A bell every this many ms while the timer runs (none when absent). */
+    bellIntervalMs: z.number().int().min(10_000, "Ring the bell at most every 10 seconds.").max(240 * MINUTE_MS).optional(),
+  })
+  .strict()
+  .refine((c) => c.bellIntervalMs === undefined || c.bellIntervalMs <= c.durationMs, {
+    message: "The bell interval cannot be longer than the meditation.",
+    path: ["bellIntervalMs"],
+  });
+
+const phaseMs = z.number().int().max(60_000, "A phase lasts at most a minute.");
+export const breathingPattern = z
+  .object({
+    inhaleMs: phaseMs.min(500, "Inhale for at least half a second."),
+    holdInMs: phaseMs.min(0),
+    exhaleMs: phaseMs.min(500, "Exhale for at least half a second."),
+    holdOutMs: phaseMs.min(0),
+  })
+  .strict();
+const cycles = z.number().int().min(1, "Breathe at least one cycle.").max(500, "At most 500 cycles.");
+
+export const breathingConfig = z
+  .object({
+    pattern: breathingPattern.default({ inhaleMs: 4_000, holdInMs: 4_000, exhaleMs: 4_000, holdOutMs: 4_000 }),
+    cycles: cycles.default(10),
+  })
+  .strict();
+
+export const stressConfig = z
+  .object({ prompt: z.string().trim().max(200).optional() })
+  .strict();
+
+export const collaborationConfig = z.object({}).strict();
+
+// ── Procedure inputs ─────────────────────────────────────────────────────────────────
+
+const base = {
+  title: z.string().trim().min(1, "Give the session a title.").max(120, "Keep the title under 120 characters."),
+  description: z.string().trim().max(2_000, "Keep the description under 2,000 characters.").optional(),
+  visibility: z.enum(["public", "private"]).default("public"),
+  capacity: z.number().int().min(2, "A session has room for at least 2 people.").max(10_000, "At most 10,000 people.").default(50),
+};
+
+export const createInput = z.discriminatedUnion("kind", [
+  z.object({ ...base, kind: z.literal("meditation"), config: meditationConfig.default({ durationMs: 10 * MINUTE_MS }) }).strict(),
+  z.object({ ...base, kind: z.literal("breathing"), config: breathingConfig.default(breathingConfig.parse({})) }).strict(),
+  z.object({ ...base, kind: z.literal("stress"), config: stressConfig.default({}) }).strict(),
+  z.object({ ...base, kind: z.literal("collaboration"), config: collaborationConfig.default({}) }).strict(),
+]);
+export type CreateInput = z.infer<typeof createInput>;
+
+export const listInput = z
+  .object({
+    kind: z.enum(SESSION_KINDS).optional(),
+    status: z.enum(SESSION_STATUSES).optional(),
+    cursor: sessionId.optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+  })
+  .strict()
+  .default({ limit: 20 });
+export type ListInput = z.infer<typeof listInput>;
+
+export const byIdInput = z.object({ sessionId }).strict();
+export const joinInput = z.object({ sessionId, inviteCode: z.string().trim().max(64).optional() }).strict();
+export const sessionInput = z.object({ sessionId }).strict();
+
+export const sendMessageInput = z
+  .object({
+    sessionId,
+    text: z
+      .string()
+      .trim()
+      .min(1, "Write something first.")
+      .max(MESSAGE_MAX_CHARS, `A message is at most ${MESSAGE_MAX_CHARS.toLocaleString("en")} characters.`),
+  })
+  .strict();
+
+const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * One variant per kind. Meditation has none: its timer is driven by start/pause/resume/end.
+ * The session's own kind must match (a stress report to a breathing session is BAD_REQUEST).
+ */
+export const updateStateInput = z.discriminatedUnion("kind", [
+  z
+    .object({ sessionId, kind: z.literal("breathing"), pattern: breathingPattern.optional(), cycles: cycles.optional() })
+    .strict()
+    .refine((u) => u.pattern !== undefined || u.cycles !== undefined, { message: "Change the pattern, the cycles or both." }),
+  z
+    .object({
+      sessionId,
+      kind: z.literal("stress"),
+      level: z.number().int().min(1, "Levels go from 1 to 10.").max(10, "Levels go from 1 to 10."),
+      factors: z.array(z.string().trim().toLowerCase().min(1).max(40, "Keep each factor under 40 characters.")).max(10, "At most 10 factors.").optional(),
+    })
+    .strict(),
+  z
+    .object({
+      sessionId,
+      kind: z.literal("collaboration"),
+      update: z
+        .string()
+        .min(4, "The update is empty.")
+        .max(DOC_UPDATE_MAX_CHARS, "The update is too large: send smaller ones.")
+        .regex(base64, "The update must be base64."),
+    })
+    .strict(),
+]);
+export type UpdateStateInput = z.infer<typeof updateStateInput>;
+
+export const historyInput = z
+  .object({
+    sessionId,
+    /** Events older than this id (the page's `nextBefore`); the newest when absent. */
+    before: eventId.optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+    /** Only these event types; by default every type except `doc` (load the document with byId). */
+    types: z.array(z.string().min(1).max(20)).min(1).max(12).optional(),
+  })
+  .strict();
+export type HistoryInput = z.infer<typeof historyInput>;
+
+export const requestHelpInput = z
+  .object({ sessionId, note: z.string().trim().max(500, "Keep the note under 500 characters.").optional() })
+  .strict();
+
+/**
+ * With a session id: that session's events (to its present participants). Without: the help
+ * requests of every session, to admins (their "inbox"). `lastEventId` resumes either.
+ */
+export const eventsInput = z
+  .object({ sessionId: sessionId.optional(), lastEventId: eventId.nullish() })
+  .strict()
+  .default({});
+export type EventsInput = z.infer<typeof eventsInput>;
