@@ -15,10 +15,10 @@
 import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCClient, type TRPCWebSocketClient } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import superjson from "superjson";
 import { createLinks, TRPC_HTTP_PATH } from "./links";
-import type { AppRouter } from "./types-router";
+import type { AppRouter } from "../server/trpc/router";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -40,7 +40,10 @@ interface Clients {
   socket: TRPCWebSocketClient | null;
 }
 
-function makeClients(): Clients {
+/** The server closes a socket with this code when its login session or token is revoked (src/server/trpc/sockets.ts). */
+export const CLOSE_CREDENTIALS_REVOKED = 4001;
+
+function makeClients(onRevoked: () => void): Clients {
   if (typeof window === "undefined") {
     // Server render: nothing is fetched here (queries run in the browser), and Node 20 has no
     // global WebSocket, so the server gets an HTTP-only client that is never called.
@@ -51,7 +54,12 @@ function makeClients(): Clients {
       socket: null,
     };
   }
-  const { links, socket } = createLinks({ baseUrl: window.location.origin });
+  const { links, socket } = createLinks({
+    baseUrl: window.location.origin,
+    onSocketClose: (code) => {
+      if (code === CLOSE_CREDENTIALS_REVOKED) onRevoked();
+    },
+  });
   return { trpcClient: createTRPCClient<AppRouter>({ links }), socket };
 }
 
@@ -65,7 +73,7 @@ function makeQueryClient(): QueryClient {
     queryCache: new QueryCache({
       onError: (error, query) => {
         // A revoked or expired login: ask who we are again, so that app pages send the person to sign in.
-        if (errorCode(error) === "UNAUTHORIZED" && query.queryKey[0]?.toString() !== "auth,me") {
+        if (errorCode(error) === "UNAUTHORIZED" && JSON.stringify(query.queryKey[0]) !== '["auth","me"]') {
           void queryClient.invalidateQueries({ queryKey: [["auth", "me"]] });
         }
       },
@@ -87,7 +95,10 @@ function makeQueryClient(): QueryClient {
 
 export function PulseProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
-  const [clients, setClients] = useState<Clients>(makeClients);
+  // Signed out elsewhere (another device revoked this login): ask who we are, so app pages
+  // send the person to sign in at once instead of at their next click.
+  const [onRevoked] = useState(() => () => void queryClient.invalidateQueries({ queryKey: [["auth", "me"]] }));
+  const [clients, setClients] = useState<Clients>(() => makeClients(onRevoked));
   const [state, setState] = useState<ConnectionState>("idle");
   const [openedAt, setOpenedAt] = useState<number | null>(null);
 
@@ -111,13 +122,16 @@ export function PulseProvider({ children }: { children: ReactNode }) {
     return () => subscription.unsubscribe();
   }, [clients.socket]);
 
+  const current = useRef(clients);
+  useEffect(() => {
+    current.current = clients;
+  }, [clients]);
+
   const resetSession = useCallback(() => {
     queryClient.clear();
-    setClients((previous) => {
-      void previous.socket?.close().catch(() => undefined);
-      return makeClients();
-    });
-  }, [queryClient]);
+    void current.current.socket?.close().catch(() => undefined);
+    setClients(makeClients(onRevoked));
+  }, [queryClient, onRevoked]);
 
   const connection = useMemo(() => ({ state, openedAt, resetSession }), [state, openedAt, resetSession]);
 

@@ -1,0 +1,80 @@
+/**
+ * End-to-end tests: the real app (production build, custom server, embedded PostgreSQL in a
+ * throwaway directory) driven by a real Chromium: Debian's /usr/bin/chromium by default,
+ * CHROMIUM_PATH for another binary, CHROMIUM_PATH=playwright for Playwright's own download.
+ *
+ *   npx playwright test                 # starts the app on E2E_PORT (3199) unless one is running there
+ *   E2E_BASE_URL=http://localhost:3000 npx playwright test   # against an app you started yourself
+ */
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+const port = Number(process.env.E2E_PORT ?? 3199);
+const baseURL = process.env.E2E_BASE_URL ?? `http://localhost:${port}`;
+// One directory per run, removed before start: the first account of a fresh database is an admin.
+const dataDir = path.join(os.tmpdir(), `pulse-e2e-${port}`);
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  // Vitest writes test-results/vitest.json: keep Playwright's artefacts in their own folder so
+  // cleaning them does not delete it. Page screenshots go to test-results/screenshots/.
+  outputDir: "test-results/playwright",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  // One app and one database for every test: run them one after another, in a stable order.
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  forbidOnly: !!process.env.CI,
+  reporter: process.env.CI
+    ? [["list"], ["json", { outputFile: "test-results/playwright.json" }]]
+    : [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    locale: "en-GB",
+    timezoneId: "UTC",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        viewport: { width: 1360, height: 900 },
+        launchOptions: {
+          ...(chromiumPath === "playwright" ? {} : { executablePath: chromiumPath }),
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: process.env.E2E_BASE_URL
+    ? undefined
+    : {
+        // `npm start` builds the pages first when there is no production build.
+        command: `rm -rf "${dataDir}" && npm start`,
+        url: `http://127.0.0.1:${port}/health/ready`,
+        env: {
+          PORT: String(port),
+          DATA_DIR: dataDir,
+          NODE_ENV: "production",
+          LOG_LEVEL: "warn",
+          // Every test signs in from 127.0.0.1: lift the per-IP limit (per-email stays at its default).
+          SIGN_IN_ATTEMPTS_PER_IP: "1000",
+        },
+        timeout: 5 * 60_000,
+        reuseExistingServer: !process.env.CI,
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+});

@@ -1,0 +1,53 @@
+import { expect, test } from "@playwright/test";
+import { newAccount, signUp, snap } from "./support";
+
+const SECTIONS = [
+  { link: "Sessions", path: "/sessions", heading: "Sessions", says: "Meet live" },
+  { link: "Chat", path: "/chat", heading: "Chat", says: "Ask Claude" },
+  { link: "Files & jobs", path: "/files", heading: "Files & jobs", says: "Generate documents" },
+  { link: "Analytics", path: "/analytics", heading: "Analytics", says: "how fast it answers" },
+];
+
+test("every section is one click away; unbuilt ones say what they will do", async ({ page }) => {
+  await signUp(page, newAccount());
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await snap(page, "sessions");
+  for (const { link, path, heading, says } of SECTIONS) {
+    await nav.getByRole("link", { name: new RegExp(`^${link}`) }).click();
+    await expect(page).toHaveURL(new RegExp(`${path}$`));
+    await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+    await expect(page.getByText("Coming soon")).toBeVisible();
+    await expect(page.getByRole("heading", { level: 2 })).toContainText(says);
+    await expect(nav.getByRole("link", { name: new RegExp(`^${link}`) })).toHaveAttribute("aria-current", "page");
+  }
+
+  // Admin sections: shown to admins in the menu; anyone else who opens them is told why not.
+  await page.goto("/admin");
+  await expect(page.getByRole("heading", { level: 1, name: "Admin" })).toBeVisible();
+  await expect(page.getByText(/Admins only|Coming soon/)).toBeVisible();
+  await snap(page, "admin");
+  await page.goto("/load-tests");
+  await expect(page.getByRole("heading", { level: 1, name: "Load tests" })).toBeVisible();
+});
+
+test("the app works on a phone-sized screen", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signUp(page, newAccount("Hedy Lamarr"));
+  const menu = page.getByRole("button", { name: "Open navigation" });
+  await expect(menu).toBeVisible();
+  await menu.click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Account" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Open navigation" })).toBeVisible();
+  await snap(page, "mobile-account");
+  await page.goto("/status");
+  await expect(page.getByTestId("overall-status")).toBeVisible();
+  await snap(page, "mobile-status");
+});
+
+test("an unknown address shows a helpful 404", async ({ page }) => {
+  await page.goto("/no-such-page");
+  await expect(page.getByRole("heading", { name: "This page doesn't exist" })).toBeVisible();
+  await snap(page, "not-found", { fullPage: false });
+});
