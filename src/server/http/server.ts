@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
 import type { App } from "../app.js";
@@ -9,6 +8,7 @@ import { createHttpContext, createSocketContext } from "../trpc/context.js";
 import { appRouter } from "../trpc/router.js";
 import type { Services } from "../trpc/services.js";
 import { metrics } from "./metrics.js";
+import { createTrpcHttpHandler } from "./trpc-handler.js";
 
 export const TRPC_PREFIX = "/api/trpc/";
 export const WS_PATH = "/api/ws";
@@ -44,22 +44,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export function createHttpServer(app: App, services: Services, next?: NextHandlers): PulseHttpServer {
   const { log, config } = app;
   let draining = false;
+  /** Responses not yet sent: when draining starts, each is told to close its connection. */
+  const unanswered = new Set<ServerResponse>();
+  function answered(this: ServerResponse): void {
+    unanswered.delete(this);
+  }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    if (pathname.startsWith(TRPC_PREFIX)) {
-      await nodeHTTPRequestHandler({
-        router: appRouter,
-        req,
-        res,
-        path: pathname.slice(TRPC_PREFIX.length),
-        maxBodySize: config.maxBodyBytes,
-        createContext: ({ req, res }) => createHttpContext(app, services, req, res),
-        onError: ({ error, path }) => {
-          if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path, reqId: res.getHeader("X-Request-Id") }, "procedure failed");
-        },
-      });
-      return;
-    }
+  const handleTrpc = createTrpcHttpHandler({
+    router: appRouter,
+    maxBodySize: config.maxBodyBytes,
+    createContext: (req, res) => createHttpContext(app, services, req, res),
+    onError: ({ error, path, res }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path, reqId: res.getHeader("X-Request-Id") }, "procedure failed");
+    },
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: string): Promise<void> {
+    if (pathname.startsWith(TRPC_PREFIX)) return handleTrpc(req, res, pathname.slice(TRPC_PREFIX.length), query);
     switch (pathname) {
       case "/health": {
         const snapshot = await services.health.snapshot();
@@ -86,7 +87,10 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
     const started = performance.now();
     const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader("X-Request-Id", requestId);
-    const pathname = (req.url ?? "/").split("?", 1)[0]!;
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const pathname = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? "" : url.slice(q + 1);
     const route = routeGroup(pathname);
     res.once("finish", () => {
       const status = res.statusCode;
@@ -96,7 +100,11 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
       if (status >= 500) log.error({ reqId: requestId, method: req.method, path: pathname, status }, "request failed");
     });
     if (draining) res.setHeader("Connection", "close");
-    handle(req, res, pathname).catch((err: unknown) => {
+    else {
+      unanswered.add(res);
+      res.once("close", answered);
+    }
+    handle(req, res, pathname, query).catch((err: unknown) => {
       log.error({ err, reqId: requestId, path: pathname }, "unhandled request error");
       if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on our side." });
       else res.destroy();
@@ -136,6 +144,8 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
     server,
     async drain(graceMs) {
       draining = true;
+      // In-flight requests are answered, on a connection that then closes instead of idling.
+      for (const res of unanswered) if (!res.headersSent) res.setHeader("Connection", "close");
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       trpcSockets.broadcastReconnectNotification();
       for (const socket of wss.clients) socket.close(CLOSE_SERVICE_RESTART, "server restarting");

@@ -1,0 +1,50 @@
+/**
+ * The server under test, run as its own process by bench/run.ts (the load generator runs in
+ * the parent, so each gets a core). API-only mode: the real HTTP + WebSocket server from
+ * `startPulse`, without Next. Talks to the parent over the IPC channel:
+ *   child → parent  { type: "ready", url, pid }
+ *   parent → child  { type: "memory" }   → child replies { type: "memory", usage }
+ *   parent → child  { type: "sockets" }  → child replies { type: "sockets", open, authenticated }
+ * and stops gracefully on SIGTERM. bench/run.ts starts it with NODE_ENV=production in its
+ * environment, as `npm start` does (tRPC reads it when the router module loads).
+ */
+import { loadConfig } from "../../src/server/config.js";
+import { createLogger } from "../../src/server/log.js";
+import { startPulse } from "../../src/server/start.js";
+
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is required");
+
+const config = loadConfig(
+  {
+    NODE_ENV: "production",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
+    SESSION_COOKIE_SECURE: "false",
+  },
+  // The benchmark creates its accounts from one IP.
+  { signInAttemptsPerIp: 100_000, signInAttemptsPerEmail: 100_000, shutdownGraceMs: 2_000 },
+);
+const pulse = await startPulse(config, createLogger(config.logLevel));
+
+process.on("message", (message: { type?: string }) => {
+  if (message?.type === "memory") process.send?.({ type: "memory", usage: process.memoryUsage() });
+  if (message?.type === "sockets") {
+    // Sockets whose connection params authenticated a caller (the registry closes none here).
+    let authenticated = 0;
+    pulse.app.sockets.closeWhere(() => (authenticated++, false), "");
+    process.send?.({ type: "sockets", open: pulse.app.sockets.openCount(), authenticated });
+  }
+});
+const stop = () => {
+  pulse.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
+process.once("disconnect", stop); // the parent went away
+process.send?.({ type: "ready", url: pulse.url, pid: process.pid });
