@@ -56,7 +56,7 @@ test.describe("account", () => {
     await signUp(page, account);
     const elsewhere = await signInElsewhere(browser, baseURL, account);
     await elsewhere.page.goto("/status");
-    await expect(elsewhere.page.getByRole("main").getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+    await expect(elsewhere.page.getByRole("main").getByRole("status").filter({ hasText: /^\s*Live\s*$/ })).toBeVisible();
 
     await page.goto("/account");
     const sessions = page.getByRole("region", { name: "Login sessions" });
