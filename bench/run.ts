@@ -14,18 +14,22 @@
  * and is not pinned.
  *
  * Options: --only=http,ws,memory  --rounds=5  --duration=4 (s per round and server)
- *          --connections=100 --pipelining=10  --ws-connections=500 --ws-concurrency=20
+ *          --connections=100 --pipelining=10  --ws-connections=500 --ws-concurrency=20 --ws-warmup=2000
  *          --no-pin  --no-write (print only)
+ *          --cpu-prof  (profile the server while it is measured — the HTTP rounds, the WebSocket run —
+ *                       into bench/results/profiles/<figure>-<time>.cpuprofile; a profiled server is
+ *                       slower, so such a run writes no results)
  *          --priority=-10  (as root: run everything — PostgreSQL, servers, load generator — at a
  *                           higher scheduling priority than other work on a shared machine)
  */
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createPulseClient } from "../src/trpc/client.js";
 import { openBenchDatabase, type BenchDatabase } from "./lib/database.js";
 import { measure, type LoadResult, type LoadSettings } from "./lib/http.js";
 import { hasTaskset, pinProcess, setOwnPriority, startServer, type ServerProcess } from "./lib/processes.js";
-import { environment, figure, updateReadme, writeResult, type BenchResult, type Environment } from "./lib/report.js";
+import { environment, figure, resultsDir, updateReadme, writeResult, type BenchResult, type Environment } from "./lib/report.js";
 import { measureConnect, openSubscribed, type ConnectResult } from "./lib/ws.js";
 
 const { values: args } = parseArgs({
@@ -38,14 +42,18 @@ const { values: args } = parseArgs({
     pipelining: { type: "string", default: "10" },
     "ws-connections": { type: "string", default: "500" },
     "ws-concurrency": { type: "string", default: "20" },
+    "ws-warmup": { type: "string", default: "2000" },
     "idle-seconds": { type: "string", default: "5" },
     "no-pin": { type: "boolean", default: false },
     priority: { type: "string" },
     "no-write": { type: "boolean", default: false },
+    "cpu-prof": { type: "boolean", default: false },
   },
 });
 
 const only = new Set(args.only.split(",").map((s) => s.trim()));
+// A profiled run measures a slower server: never let it overwrite the published figures.
+const write = !args["no-write"] && !args["cpu-prof"];
 const COMMAND = args.priority === undefined ? "npm run bench" : `npm run bench -- --priority=${args.priority}`;
 /** Settings every result records. */
 const settingsCommon: Record<string, unknown> = {};
@@ -60,6 +68,22 @@ const median = (xs: number[]) => {
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const thousands = (n: number) => Math.round(n).toLocaleString("en-US");
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+/**
+ * Runs `work` with the server's CPU profiler on, when --cpu-prof asks for it; the profile goes to
+ * bench/results/profiles/<name>-<time>.cpuprofile (open it in Chrome DevTools or speedscope).
+ */
+async function profiled<T>(pulse: ServerProcess, name: string, work: () => Promise<T>): Promise<T> {
+  if (!args["cpu-prof"]) return work();
+  const file = path.join(resultsDir, "profiles", `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
+  await pulse.ask("profile-start", {}, 10_000);
+  try {
+    return await work();
+  } finally {
+    if (await pulse.ask("profile-stop", { file }, 30_000)) log(`profile: ${path.relative(process.cwd(), file)}`);
+    else log("profile: the server did not write one");
+  }
+}
 
 function pinning(): { loadGenerator?: number; servers?: number } {
   if (args["no-pin"] || !hasTaskset()) return {};
@@ -126,21 +150,23 @@ async function benchHttp(env: Environment, pulse: ServerProcess, cpu: number | u
 
     const bareRuns: LoadResult[] = [];
     const pulseRuns: LoadResult[] = [];
-    for (let r = 0; r < rounds; r++) {
-      // Alternate the order so that drift on a shared machine hits both sides alike.
-      const order = r % 2 === 0 ? (["bare", "pulse"] as const) : (["pulse", "bare"] as const);
-      for (const which of order) {
-        if (which === "bare") bareRuns.push(await measure(bare, "/", settings));
-        else pulseRuns.push(await measure(pulse, PING_PATH, settings));
+    await profiled(pulse, "http-ping", async () => {
+      for (let r = 0; r < rounds; r++) {
+        // Alternate the order so that drift on a shared machine hits both sides alike.
+        const order = r % 2 === 0 ? (["bare", "pulse"] as const) : (["pulse", "bare"] as const);
+        for (const which of order) {
+          if (which === "bare") bareRuns.push(await measure(bare, "/", settings));
+          else pulseRuns.push(await measure(pulse, PING_PATH, settings));
+        }
+        const b = bareRuns[r]!;
+        const p = pulseRuns[r]!;
+        const us = (run: LoadResult) => (run.serverCpu === undefined ? "?" : round((run.serverCpu * 1e6) / run.requestsPerSecond, 1));
+        log(
+          `http: round ${r + 1}/${rounds}: bare ${thousands(b.requestsPerSecond)} req/s (${us(b)} µs CPU each), ` +
+            `health.ping ${thousands(p.requestsPerSecond)} req/s (${us(p)} µs), ratio ${round(p.requestsPerSecond / b.requestsPerSecond, 3)}`,
+        );
       }
-      const b = bareRuns[r]!;
-      const p = pulseRuns[r]!;
-      const us = (run: LoadResult) => (run.serverCpu === undefined ? "?" : round((run.serverCpu * 1e6) / run.requestsPerSecond, 1));
-      log(
-        `http: round ${r + 1}/${rounds}: bare ${thousands(b.requestsPerSecond)} req/s (${us(b)} µs CPU each), ` +
-          `health.ping ${thousands(p.requestsPerSecond)} req/s (${us(p)} µs), ratio ${round(p.requestsPerSecond / b.requestsPerSecond, 3)}`,
-      );
-    }
+    });
 
     const ratios = pulseRuns.map((p, i) => p.requestsPerSecond / bareRuns[i]!.requestsPerSecond);
     const ratio = round(median(ratios), 3);
@@ -249,18 +275,26 @@ async function benchWs(env: Environment, pulse: ServerProcess): Promise<BenchRes
   const settings = {
     connections: Number(args["ws-connections"]),
     concurrency: Number(args["ws-concurrency"]),
-    warmup: 100,
+    warmup: Number(args["ws-warmup"]),
     timeoutMs: 10_000,
   };
-  log(`ws: ${settings.connections} connections, ${settings.concurrency} at a time (protocol client)`);
+  // Warm-up apart from the timed run, so that the server's CPU per connection is the timed run's. A
+  // server that has not served WebSockets yet takes about 2,000 connections for its JIT to settle
+  // (its CPU per connection falls about threefold); the warm-up's own latencies are kept too.
+  log(`ws: warming up with ${settings.warmup} connections, ${settings.concurrency} at a time`);
+  const cold = await measureConnect(pulse.url, tokens, { ...settings, connections: settings.warmup, warmup: 0, client: "protocol" });
+  log(`ws: warm-up p50 ${cold.latencyMs.p50} ms, p95 ${cold.latencyMs.p95} ms; ${settings.connections} connections, ${settings.concurrency} at a time (protocol client)`);
   const cpuBefore = pulse.cpuMs();
-  const result = await measureConnect(pulse.url, tokens, { ...settings, client: "protocol" });
+  const result = await profiled(pulse, "ws-connect", () => measureConnect(pulse.url, tokens, { ...settings, warmup: 0, client: "protocol" }));
   const cpuAfter = pulse.cpuMs();
-  const serverCpuMsPerConnection =
-    cpuBefore !== undefined && cpuAfter !== undefined ? round((cpuAfter - cpuBefore) / (settings.connections + settings.warmup), 2) : undefined;
-  log(`ws: p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms; one at a time, then with the typed client`);
+  const serverCpuMsPerConnection = cpuBefore !== undefined && cpuAfter !== undefined ? round((cpuAfter - cpuBefore) / settings.connections, 2) : undefined;
+  log(
+    `ws: p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, server CPU ${serverCpuMsPerConnection ?? "?"} ms per connection; ` +
+      "one at a time, then with the typed client",
+  );
   const unloaded: ConnectResult = await measureConnect(pulse.url, tokens, { ...settings, connections: 200, concurrency: 1, warmup: 0, client: "protocol" });
-  const typed: ConnectResult = await measureConnect(pulse.url, tokens, { ...settings, client: "typed" });
+  // The server is warm by now; these warm up the typed client in this process.
+  const typed: ConnectResult = await measureConnect(pulse.url, tokens, { ...settings, warmup: 100, client: "typed" });
   const l = result.latencyMs;
   const f = figure(
     "(b) WebSocket connect + auth + first event, p95",
@@ -291,13 +325,15 @@ async function benchWs(env: Environment, pulse: ServerProcess): Promise<BenchRes
       measured: "from opening the socket (or creating the client) to the first event's arrival; closing afterwards is not timed",
     },
     figures: [f],
-    details: { protocol: result, serverCpuMsPerConnection, oneAtATime: unloaded, typed },
+    details: { protocol: result, serverCpuMsPerConnection, oneAtATime: unloaded, typed, warmup: cold },
     notes: [
-      `${result.ok} connections, ${settings.concurrency} at a time, after ${settings.warmup} untimed warm-up connections; ` +
+      `${result.ok} connections, ${settings.concurrency} at a time, after ${settings.warmup} warm-up connections (not in the figure); ` +
         `${result.failed} failed. Each opens a socket, authenticates with an API token in its connection params, subscribes ` +
         `to health.live and stops the clock at its first event. With the typed client (createPulseClient per connection, ` +
         `its own set-up on the load generator's core included): p50 ${typed.latencyMs.p50} ms, p95 ${typed.latencyMs.p95} ms, ` +
         `p99 ${typed.latencyMs.p99} ms, ${typed.failed} failed.`,
+      `The warm-up itself, on a server that had served no WebSocket yet (${cold.ok} connections, ${settings.concurrency} at a time, ${cold.failed} failed): ` +
+        `p50 ${cold.latencyMs.p50} ms, p95 ${cold.latencyMs.p95} ms, p99 ${cold.latencyMs.p99} ms.`,
       `One connection at a time (200, protocol client): p50 ${unloaded.latencyMs.p50} ms, p95 ${unloaded.latencyMs.p95} ms, ` +
         `p99 ${unloaded.latencyMs.p99} ms — at 20 at a time the difference is queueing on the server's one core` +
         (serverCpuMsPerConnection ? `, which spends ${serverCpuMsPerConnection} ms of CPU per connection.` : "."),
@@ -344,13 +380,13 @@ async function main() {
     await database?.close();
   }
 
-  if (!args["no-write"]) {
+  if (write) {
     for (const result of results) writeResult(result);
     updateReadme();
   }
   console.log("");
   for (const r of results) for (const f of r.figures) console.log(`${f.pass ? "PASS" : "FAIL"}  ${f.label}: ${f.display}  (target ${f.target.display})`);
-  console.log(`\n${args["no-write"] ? "Not written (--no-write)." : "Wrote bench/results/*.json and bench/README.md."} Took ${round((performance.now() - started) / 1000, 1)} s.`);
+  console.log(`\n${write ? "Wrote bench/results/*.json and bench/README.md." : `Not written (${args["cpu-prof"] ? "--cpu-prof" : "--no-write"}).`} Took ${round((performance.now() - started) / 1000, 1)} s.`);
   if (results.some((r) => r.figures.some((f) => !f.pass))) process.exitCode = 1;
 }
 

@@ -15,8 +15,8 @@ export interface ServerProcess {
   rss(): Promise<number>;
   /** `process.memoryUsage()` inside the server (Pulse only). */
   memoryUsage(): Promise<NodeJS.MemoryUsage | undefined>;
-  /** Asks the child a question over IPC; resolves with its reply of the same type (undefined after 2 s). */
-  ask<T>(type: string): Promise<T | undefined>;
+  /** Asks the child a question over IPC; resolves with its reply of the same type (undefined after `timeoutMs`, 2 s). */
+  ask<T>(type: string, payload?: Record<string, unknown>, timeoutMs?: number): Promise<T | undefined>;
   /** CPU time (user + system) used so far, in milliseconds. */
   cpuMs(): number | undefined;
   stop(): Promise<void>;
@@ -102,12 +102,12 @@ export async function startServer(
   });
   if (options.cpu !== undefined) pinProcess(ready.pid, options.cpu);
 
-  const ask = <T>(type: string) =>
+  const ask = <T>(type: string, payload: Record<string, unknown> = {}, timeoutMs = 2_000) =>
     new Promise<T | undefined>((resolve) => {
       const timer = setTimeout(() => {
         child.off("message", onMessage);
         resolve(undefined);
-      }, 2_000);
+      }, timeoutMs);
       const onMessage = (message: T & { type?: string }) => {
         if (message?.type !== type) return;
         clearTimeout(timer);
@@ -115,7 +115,7 @@ export async function startServer(
         resolve(message);
       };
       child.on("message", onMessage);
-      child.send({ type });
+      child.send({ ...payload, type });
     });
   const memoryUsage = async () => (await ask<{ usage: NodeJS.MemoryUsage }>("memory"))?.usage;
 

@@ -5,9 +5,15 @@
  *   child → parent  { type: "ready", url, pid }
  *   parent → child  { type: "memory" }   → child replies { type: "memory", usage }
  *   parent → child  { type: "sockets" }  → child replies { type: "sockets", open, authenticated }
+ *   parent → child  { type: "profile-start" } → starts V8's CPU profiler; replies { type: "profile-start" }
+ *   parent → child  { type: "profile-stop", file } → writes the profile (.cpuprofile, for Chrome
+ *                   DevTools or speedscope) to `file`; replies { type: "profile-stop", file }
  * and stops gracefully on SIGTERM. bench/run.ts starts it with NODE_ENV=production in its
  * environment, as `npm start` does (tRPC reads it when the router module loads).
  */
+import fs from "node:fs";
+import { Session } from "node:inspector/promises";
+import path from "node:path";
 import { loadConfig } from "../../src/server/config.js";
 import { createLogger } from "../../src/server/log.js";
 import { startPulse } from "../../src/server/start.js";
@@ -29,7 +35,29 @@ const config = loadConfig(
 );
 const pulse = await startPulse(config, createLogger(config.logLevel));
 
-process.on("message", (message: { type?: string }) => {
+let profiler: Session | undefined;
+async function startProfile(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.setSamplingInterval", { interval: 100 }); // µs
+  await profiler.post("Profiler.start");
+}
+async function stopProfile(file: string): Promise<void> {
+  if (!profiler) return;
+  const { profile } = await profiler.post("Profiler.stop");
+  profiler.disconnect();
+  profiler = undefined;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(profile));
+}
+
+process.on("message", (message: { type?: string; file?: string }) => {
+  if (message?.type === "profile-start") void startProfile().then(() => process.send?.({ type: "profile-start" }));
+  if (message?.type === "profile-stop" && message.file) {
+    const file = message.file;
+    void stopProfile(file).then(() => process.send?.({ type: "profile-stop", file }));
+  }
   if (message?.type === "memory") process.send?.({ type: "memory", usage: process.memoryUsage() });
   if (message?.type === "sockets") {
     // Sockets whose connection params authenticated a caller (the registry closes none here).

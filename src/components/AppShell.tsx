@@ -42,7 +42,7 @@ export const NAV: { section: string; items: NavItem[] }[] = [
   {
     section: "Workspace",
     items: [
-      { href: "/sessions", label: "Sessions", Icon: UsersIcon, soon: true },
+      { href: "/sessions", label: "Sessions", Icon: UsersIcon },
       { href: "/chat", label: "Chat", Icon: ChatIcon, soon: true },
       { href: "/files", label: "Files & jobs", Icon: FileIcon, soon: true },
     ],

@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import { CheckIcon, CopyIcon } from "./icons";
+import { CheckIcon, CopyIcon, type IconProps } from "./icons";
 import { Button } from "./ui";
 
 async function copyText(text: string): Promise<boolean> {
@@ -27,7 +27,18 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
-export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+export function CopyButton({
+  text,
+  label = "Copy",
+  quiet = false,
+  Icon = CopyIcon,
+}: {
+  text: string;
+  label?: string;
+  /** A secondary button, for a copy action beside a more important one. */
+  quiet?: boolean;
+  Icon?: (props: IconProps) => React.ReactNode;
+}) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   useEffect(() => {
     if (state === "idle") return;
@@ -37,11 +48,11 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
   return (
     <>
       <Button
-        variant={state === "copied" ? "secondary" : "primary"}
+        variant={state === "copied" || quiet ? "secondary" : "primary"}
         onClick={async () => setState((await copyText(text)) ? "copied" : "failed")}
         aria-label={state === "copied" ? "Copied to clipboard" : label}
       >
-        {state === "copied" ? <CheckIcon size={15} /> : <CopyIcon size={15} />}
+        {state === "copied" ? <CheckIcon size={15} /> : <Icon size={15} />}
         {state === "copied" ? "Copied" : state === "failed" ? "Select and copy" : label}
       </Button>
       <span className="sr-only" aria-live="polite">

@@ -9,7 +9,8 @@ export interface IconProps extends Omit<SVGProps<SVGSVGElement>, "children"> {
   title?: string;
 }
 
-function icon(paths: ReactNode) {
+/** Makes an icon component from its strokes; feature icon sets (e.g. sessions) use it too. */
+export function icon(paths: ReactNode) {
   return function Icon({ size = 16, title, strokeWidth = 1.9, ...rest }: IconProps) {
     return (
       <svg

@@ -2,7 +2,6 @@ import { expect, test } from "@playwright/test";
 import { newAccount, signUp, snap } from "./support";
 
 const SECTIONS = [
-  { link: "Sessions", path: "/sessions", heading: "Sessions", says: "Meet live" },
   { link: "Chat", path: "/chat", heading: "Chat", says: "Ask Claude" },
   { link: "Files & jobs", path: "/files", heading: "Files & jobs", says: "Generate documents" },
   { link: "Analytics", path: "/analytics", heading: "Analytics", says: "how fast it answers" },

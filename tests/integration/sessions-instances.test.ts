@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { eventually } from "./support/raw";
-import { follow } from "./support/sessions";
+import { derivedOnline, follow, presenceOf } from "./support/sessions";
 
 let first: TestServer;
 let second: TestServer;
@@ -39,15 +39,36 @@ describe("two instances, one database", () => {
     const bobEvents = follow(onSecond, { sessionId: session.id, lastEventId: joined.lastEventId });
 
     // Alice (first) sees Bob join and come online on the second instance.
-    await aliceEvents.until(() => aliceEvents.of("online").some((e) => e.userId === bob.user.id), "Bob online, seen from the first instance");
-    const bobOnline = aliceEvents.of("online").find((e) => e.userId === bob.user.id)!;
-    expect(bobOnline).toMatchObject({ name: "Bob", instance: second.pulse.app.instanceId });
+    await aliceEvents.until(() => presenceOf(aliceEvents, bob.user.id, "online").length > 0, "Bob online, seen from the first instance");
+    const bobOnline = presenceOf(aliceEvents, bob.user.id, "online")[0]!;
+    expect(bobOnline).toMatchObject({ instance: second.pulse.app.instanceId, online: [{ userId: bob.user.id, name: "Bob" }], offline: [] });
     expect(aliceEvents.of("joined").map((e) => e.name)).toEqual(["Bob"]);
+    expect(derivedOnline(aliceView.participants, aliceEvents.received)).toEqual(new Set([alice.user.id, bob.user.id]));
     // Bob (second) sees Alice as online: her presence was written by the first instance.
     await eventually(async () => {
       const view = await onSecond.sessions.byId.query({ sessionId: session.id });
       return view.participants.every((p) => p.online);
     }, "both online, seen from the second instance");
+    const bobView = await onSecond.sessions.byId.query({ sessionId: session.id });
+    expect(Object.fromEntries(bobView.participants.map((p) => [p.name, p.instances]))).toEqual({
+      Alice: [first.pulse.app.instanceId],
+      Bob: [second.pulse.app.instanceId],
+    });
+
+    // Alice opens a second stream, on the second instance: online on both; closing one keeps her online.
+    const aliceElsewhere = follow(second.client(alice.token), { sessionId: session.id, lastEventId: bobView.lastEventId });
+    await eventually(async () => {
+      const view = await onFirst.sessions.byId.query({ sessionId: session.id });
+      return view.participants.find((p) => p.userId === alice.user.id)?.instances.length === 2;
+    }, "Alice online on both instances");
+    aliceElsewhere.stop();
+    await aliceEvents.until(
+      (r) => r.some((e) => e.event.type === "presence" && e.event.instance === second.pulse.app.instanceId && e.event.offline.some((u) => u.userId === alice.user.id)),
+      "Alice offline on the second instance",
+    );
+    expect(derivedOnline(aliceView.participants, aliceEvents.received)).toEqual(new Set([alice.user.id, bob.user.id]));
+    const [aliceSeat] = (await onSecond.sessions.byId.query({ sessionId: session.id })).participants.filter((p) => p.userId === alice.user.id);
+    expect(aliceSeat).toMatchObject({ online: true, instances: [first.pulse.app.instanceId] });
 
     const fromAlice = await onFirst.sessions.sendMessage.mutate({ sessionId: session.id, text: "Hi from instance one" });
     const fromBob = await onSecond.sessions.sendMessage.mutate({ sessionId: session.id, text: "Hello from instance two" });
@@ -71,7 +92,8 @@ describe("two instances, one database", () => {
 
     // Bob goes away: Alice, on the other instance, sees him go offline, then leave.
     bobEvents.stop();
-    await aliceEvents.until(() => aliceEvents.of("offline").some((e) => e.userId === bob.user.id), "Bob offline, seen from the first instance");
+    await aliceEvents.until(() => presenceOf(aliceEvents, bob.user.id, "offline").length > 0, "Bob offline, seen from the first instance");
+    expect(derivedOnline(aliceView.participants, aliceEvents.received)).toEqual(new Set([alice.user.id]));
     await onSecond.sessions.leave.mutate({ sessionId: session.id });
     await aliceEvents.until(() => aliceEvents.of("left").some((e) => e.userId === bob.user.id), "Bob's left event");
     aliceEvents.stop();

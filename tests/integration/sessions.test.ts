@@ -8,7 +8,7 @@ import * as Y from "yjs";
 import type { PulseClient } from "../../src/trpc/client";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { codeOf, eventually, sql } from "./support/raw";
-import { droppableClient, follow, sessionRowCounts, subscriptionError } from "./support/sessions";
+import { derivedOnline, droppableClient, follow, presenceOf, sessionRowCounts, subscriptionError } from "./support/sessions";
 
 let server: TestServer;
 type Account = Awaited<ReturnType<typeof signUp>>;
@@ -42,11 +42,18 @@ describe("presence and chat", () => {
 
     const guestId = guest.account.user.id;
     await hostEvents.until((r) => r.some((e) => e.event.type === "joined" && e.event.userId === guestId), "the guest's joined event");
-    await hostEvents.until((r) => r.some((e) => e.event.type === "online" && e.event.userId === guestId), "the guest coming online");
-    // The guest learns the host is online from byId (the host's online event predates its subscription).
+    await hostEvents.until(() => presenceOf(hostEvents, guestId, "online").length > 0, "the guest coming online");
+    // One batched presence event per window, naming this instance and the user.
+    const instance = server.pulse.app.instanceId;
+    expect(presenceOf(hostEvents, guestId, "online")[0]).toMatchObject({ type: "presence", instance, offline: [], at: expect.any(Date) });
+    expect(presenceOf(hostEvents, guestId, "online")[0]!.online).toContainEqual({ userId: guestId, name: "Gus Guest" });
+    // The host derives who is online from its byId view plus the presence events after it.
+    expect(derivedOnline(hostView.participants, hostEvents.received)).toEqual(new Set([host.account.user.id, guestId]));
+    // The guest learns the host is online from byId (the host's presence event may predate its subscription).
     await eventually(async () => {
       const view = await guest.client.sessions.byId.query({ sessionId: session.id });
-      return view.participants.find((p) => p.userId === host.account.user.id)?.online === true;
+      const hostSeat = view.participants.find((p) => p.userId === host.account.user.id);
+      return hostSeat?.online === true && hostSeat.instances.join() === instance;
     }, "the host to show as online to the guest");
 
     const hello = await host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: "Welcome!" });
@@ -63,8 +70,11 @@ describe("presence and chat", () => {
     }
 
     guestEvents.stop();
-    await hostEvents.until((r) => r.some((e) => e.event.type === "offline" && e.event.userId === guestId), "the guest going offline");
-    expect((await host.client.sessions.byId.query({ sessionId: session.id })).participants.find((p) => p.userId === guestId)?.online).toBe(false);
+    await hostEvents.until(() => presenceOf(hostEvents, guestId, "offline").length > 0, "the guest going offline");
+    expect(presenceOf(hostEvents, guestId, "offline")[0]!.offline).toEqual([{ userId: guestId, name: "Gus Guest" }]);
+    expect(derivedOnline(hostView.participants, hostEvents.received)).toEqual(new Set([host.account.user.id]));
+    const afterOffline = (await host.client.sessions.byId.query({ sessionId: session.id })).participants.find((p) => p.userId === guestId);
+    expect(afterOffline).toMatchObject({ online: false, instances: [] });
 
     expect(await guest.client.sessions.leave.mutate({ sessionId: session.id })).toEqual({ left: true });
     expect(await guest.client.sessions.leave.mutate({ sessionId: session.id })).toEqual({ left: false });
@@ -76,6 +86,58 @@ describe("presence and chat", () => {
     expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     expect(new Set(ids).size).toBe(ids.length);
     hostEvents.stop();
+  });
+
+  it("many people connecting at once cost a few batched presence events, and every view agrees", async () => {
+    const host = await person("Crowd Host");
+    const session = await host.client.sessions.create.mutate({ kind: "breathing", title: "Crowd", capacity: 100 });
+    const guests = await Promise.all(Array.from({ length: 24 }, (_, i) => person(`Crowd ${i + 1}`)));
+    for (const guest of guests) await guest.client.sessions.join.mutate({ sessionId: session.id });
+    const hostView = await host.client.sessions.byId.query({ sessionId: session.id });
+    const everyone = new Set([host.account.user.id, ...guests.map((g) => g.account.user.id)]);
+    const settings = server.pulse.services.sessions.settings;
+    settings.presenceWindowMs = 1_000; // a wide window, so that the bound below holds on a slow machine
+    try {
+      const hostEvents = follow(host.client, { sessionId: session.id, lastEventId: hostView.lastEventId });
+      await hostEvents.started;
+      const followers = guests.map((g) => follow(g.client, { sessionId: session.id, lastEventId: hostView.lastEventId }));
+      await hostEvents.until((r) => derivedOnline(hostView.participants, r).size === everyone.size, "everyone online, as the host derives it", 20_000);
+
+      // 25 users came online in a few events (one per window), each user named once.
+      const arrivals = hostEvents.of("presence");
+      expect(arrivals.length).toBeLessThanOrEqual(5);
+      const named = arrivals.flatMap((e) => e.online.map((u) => u.userId));
+      expect(new Set(named)).toEqual(everyone);
+      expect(named).toHaveLength(everyone.size);
+      expect(arrivals.every((e) => e.offline.length === 0 && e.instance === server.pulse.app.instanceId)).toBe(true);
+
+      // A guest's own derivation and a newcomer's byId agree with the host's.
+      await followers[0]!.until((r) => derivedOnline(hostView.participants, r).size === everyone.size, "everyone online, as a guest derives it");
+      const view = await guests[5]!.client.sessions.byId.query({ sessionId: session.id });
+      expect(view.participants.filter((p) => p.online).map((p) => p.userId).sort()).toEqual([...everyone].sort());
+
+      // Everyone but the host goes away at once: again a few events, and the same picture everywhere.
+      const before = hostEvents.of("presence").length;
+      for (const follower of followers) follower.stop();
+      await hostEvents.until((r) => derivedOnline(hostView.participants, r).size === 1, "only the host online", 20_000);
+      expect(derivedOnline(hostView.participants, hostEvents.received)).toEqual(new Set([host.account.user.id]));
+      const departures = hostEvents.of("presence").slice(before);
+      expect(departures.length).toBeLessThanOrEqual(5);
+      expect(departures.flatMap((e) => e.offline.map((u) => u.userId)).sort()).toEqual(guests.map((g) => g.account.user.id).sort());
+      const after = await host.client.sessions.byId.query({ sessionId: session.id });
+      expect(after.participants.filter((p) => p.online).map((p) => p.userId)).toEqual([host.account.user.id]);
+
+      // What the stream delivered is exactly what the log holds.
+      const [{ count }] = (await sql<{ count: string }>(
+        server.database.url,
+        `SELECT count(*) FROM "SessionEvent" WHERE "sessionId" = $1 AND type = 'presence' AND id > $2`,
+        [session.id, hostView.lastEventId],
+      )) as [{ count: string }];
+      expect(Number(count)).toBe(hostEvents.of("presence").length);
+      hostEvents.stop();
+    } finally {
+      settings.presenceWindowMs = 200;
+    }
   });
 
   it("a participant's stream ends when they leave; the session's streams end when it ends", async () => {
@@ -159,6 +221,33 @@ describe("no lost events", () => {
     expect(resumed.of("message").map((m) => m.text)).toEqual(["two", "three", "four", "five"]);
     expect(resumed.received.every((e) => BigInt(e.id) > BigInt(m1.eventId))).toBe(true);
     resumed.stop();
+  });
+
+  it("ids that cross a power of ten (…9999, 10000…) stay in numeric order, replayed and live", async () => {
+    const host = await person("Counter");
+    const session = await host.client.sessions.create.mutate({ kind: "collaboration", title: "Digits" });
+    const { lastEventId } = await host.client.sessions.byId.query({ sessionId: session.id });
+    // The next ids end just below the next power of ten, so that a few messages cross it.
+    const [{ next }] = (await sql<{ next: string }>(
+      server.database.url,
+      `SELECT setval('"SessionEvent_id_seq"', power(10, length((SELECT max(id) FROM "SessionEvent")::text) + 1)::bigint - 4)::text AS next`,
+    )) as [{ next: string }];
+    const sent: string[] = [];
+    for (let i = 1; i <= 3; i++) sent.push((await host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: `before ${i}` })).eventId);
+    const live = follow(host.client, { sessionId: session.id, lastEventId });
+    for (let i = 1; i <= 3; i++) sent.push((await host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: `after ${i}` })).eventId);
+    // (The follower's presence event takes an id in between too.)
+    const boundary = BigInt(next) + 4n;
+    expect(boundary.toString()).toMatch(/^10+$/);
+    expect(BigInt(sent[0]!) < boundary && BigInt(sent.at(-1)!) > boundary).toBe(true);
+    await live.until((r) => r.some((e) => e.id === sent.at(-1)), "every message");
+    const ids = live.received.filter((e) => e.event.type === "message").map((e) => e.id);
+    expect(ids).toEqual(sent);
+    // A replay reads them in one page: the order must be numeric, not textual.
+    const replay = follow(host.client, { sessionId: session.id, lastEventId });
+    await replay.until((r) => r.some((e) => e.id === sent.at(-1)), "the replay");
+    expect(replay.received.filter((e) => e.event.type === "message").map((e) => e.id)).toEqual(sent);
+    for (const f of [live, replay]) f.stop();
   });
 
   it("history pages backwards through the log, oldest first within a page", async () => {
@@ -488,6 +577,17 @@ describe("bad input gets its proper error and writes nothing", () => {
     expect((await host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: "y".repeat(2000) })).eventId).toMatch(/^\d+$/);
     const error = await host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: "x".repeat(2001) }).catch((e: unknown) => e);
     expect((error as Error).message).toContain("at most 2,000 characters");
+  });
+
+  it("a message or help request to a session one is not in, that has ended, or that does not exist", async () => {
+    const session = await host.client.sessions.create.mutate({ kind: "stress", title: "Closing soon" });
+    const missing = "00000000-0000-4000-8000-000000000000";
+    await refused(() => outsider.client.sessions.requestHelp.mutate({ sessionId: session.id, note: "me?" }), "FORBIDDEN");
+    await refused(() => host.client.sessions.sendMessage.mutate({ sessionId: missing, text: "anyone?" }), "NOT_FOUND");
+    await refused(() => host.client.sessions.requestHelp.mutate({ sessionId: missing }), "NOT_FOUND");
+    await host.client.sessions.end.mutate({ sessionId: session.id });
+    await refused(() => host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: "too late" }), "PRECONDITION_FAILED");
+    await refused(() => host.client.sessions.requestHelp.mutate({ sessionId: session.id }), "PRECONDITION_FAILED");
   });
 
   it("a state update of the wrong kind, or a malformed document update", async () => {

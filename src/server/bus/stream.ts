@@ -16,12 +16,19 @@ export interface EventSource<T> {
 }
 
 const PAGE = 500;
+/**
+ * Subscribers handed a batch per turn of the event loop. Delivering one event to thousands of
+ * sockets takes tens of milliseconds; in between, requests and announcements get their turn.
+ */
+const DELIVERY_CHUNK = 250;
 
 /**
  * One reader per stream and instance: a bus announcement makes it read the new rows once and
  * hand them to every local subscriber, so a thousand watchers cost one query per event.
  */
 class StreamHub<T> {
+  /** Subscribers served before the others (e.g. a session's host: help requests reach them first). */
+  readonly first = new Set<(events: StoredEvent<T>[]) => void>();
   readonly subscribers = new Set<(events: StoredEvent<T>[]) => void>();
   private lastRead = 0n;
   private ready = false;
@@ -58,17 +65,54 @@ class StreamHub<T> {
       const events = await this.source.readAfter(this.lastRead, PAGE);
       if (!events.length) return;
       this.lastRead = events[events.length - 1]!.id;
-      for (const deliver of this.subscribers) deliver(events);
+      await this.deliver(events);
       if (events.length < PAGE) return;
+    }
+  }
+
+  /**
+   * To the first subscribers at once, to the others a chunk per turn of the event loop. The next
+   * read waits until this batch has reached everyone, so each subscriber gets the batches in order;
+   * whoever subscribes meanwhile reads this batch in its backlog if it needs it.
+   */
+  private async deliver(events: StoredEvent<T>[]): Promise<void> {
+    for (const deliver of this.first) deliver(events);
+    if (this.subscribers.size <= DELIVERY_CHUNK) {
+      for (const deliver of this.subscribers) deliver(events);
+      return;
+    }
+    const everyone = [...this.subscribers];
+    for (let start = 0; start < everyone.length; start += DELIVERY_CHUNK) {
+      if (start) await new Promise((resolve) => setImmediate(resolve));
+      for (const deliver of everyone.slice(start, start + DELIVERY_CHUNK)) deliver(events);
     }
   }
 }
 
-export type StreamEvents = <T>(
-  source: EventSource<T>,
-  lastEventId: bigint | undefined,
-  signal: AbortSignal | undefined,
-) => AsyncGenerator<StoredEvent<T>>;
+/**
+ * Per-subscriber shaping of a stream, applied inside it (one async generator per subscriber, not
+ * a chain of them: with thousands of subscribers every layer costs).
+ */
+export interface StreamOptions<T, U> {
+  signal?: AbortSignal;
+  /** What to yield for each event, in order; `undefined` skips the event. Default: the stored event itself. */
+  map?: (stored: StoredEvent<T>) => U | undefined;
+  /** Called after an event was yielded: true (or a promise of true) ends the stream there. */
+  endsAfter?: (stored: StoredEvent<T>) => boolean | Promise<boolean>;
+  /**
+   * Serve this subscriber before the others on this instance. Delivering to thousands of sockets
+   * takes tens of milliseconds; whoever must know at once (a session's host) goes first.
+   */
+  first?: boolean;
+  /** When the subscriber starts reading (the generator's first step), and when it ends, however it ends. */
+  onStart?: () => void;
+  onEnd?: () => void;
+}
+
+export interface StreamEvents {
+  <T>(source: EventSource<T>, lastEventId: bigint | undefined, signal: AbortSignal | undefined): AsyncGenerator<StoredEvent<T>>;
+  <T, U>(source: EventSource<T>, lastEventId: bigint | undefined, options: StreamOptions<T, U>): AsyncGenerator<U>;
+}
 
 /**
  * Resumable streams of stored events: the events after `lastEventId` from the table, then live
@@ -107,20 +151,26 @@ export function createStreams(bus: Bus): StreamEvents {
     };
   }
 
-  return async function* stream<T>(source: EventSource<T>, lastEventId: bigint | undefined, signal: AbortSignal | undefined) {
+  async function* stream<T, U>(source: EventSource<T>, lastEventId: bigint | undefined, options: StreamOptions<T, U>): AsyncGenerator<U> {
+    const { signal, map = (stored: StoredEvent<T>) => stored as unknown as U, endsAfter, onEnd } = options;
     const attached = attach(source);
-    const queue: StoredEvent<T>[] = [];
+    // Live events waiting to be yielded: queue[head..] (an index, not shift(): a lagging subscriber's queue may be long).
+    let queue: StoredEvent<T>[] = [];
+    let head = 0;
     let wake: (() => void) | undefined;
     const deliver = (events: StoredEvent<T>[]) => {
-      queue.push(...events);
+      for (const event of events) queue.push(event);
       wake?.();
     };
     const onAbort = () => wake?.();
     signal?.addEventListener("abort", onAbort);
     let hub: StreamHub<T> | undefined;
+    /** Sync answers stay sync: no extra await per event. */
+    const ends = (stored: StoredEvent<T>): boolean | Promise<boolean> => endsAfter?.(stored) ?? false;
     try {
+      options.onStart?.();
       hub = await attached.hub;
-      hub.subscribers.add(deliver);
+      (options.first ? hub.first : hub.subscribers).add(deliver);
       // Backlog, read after subscribing so nothing falls between it and live delivery.
       let last = lastEventId ?? (await source.newestId());
       for (;;) {
@@ -128,24 +178,39 @@ export function createStreams(bus: Bus): StreamEvents {
         for (const stored of page) {
           if (signal?.aborted) return;
           last = stored.id;
-          yield stored;
+          const out = map(stored);
+          if (out === undefined) continue;
+          yield out;
+          const end = ends(stored);
+          if (end === true || (end !== false && (await end))) return;
         }
         if (page.length < PAGE) break;
       }
       while (!signal?.aborted) {
-        const next = queue.shift();
-        if (!next) {
+        if (head === queue.length) {
+          if (head) [queue, head] = [[], 0];
           await new Promise<void>((resolve) => (wake = resolve));
           wake = undefined;
-        } else if (next.id > last) {
-          last = next.id;
-          yield next;
+          continue;
         }
+        const next = queue[head++]!;
+        if (next.id <= last) continue; // already yielded from the backlog
+        last = next.id;
+        const out = map(next);
+        if (out === undefined) continue;
+        yield out;
+        const end = ends(next);
+        if (end === true || (end !== false && (await end))) return;
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      hub?.first.delete(deliver);
       hub?.subscribers.delete(deliver);
       attached.detach();
+      onEnd?.();
     }
-  };
+  }
+
+  return (<T, U>(source: EventSource<T>, lastEventId: bigint | undefined, options: AbortSignal | StreamOptions<T, U> | undefined) =>
+    stream<T, U>(source, lastEventId, options instanceof AbortSignal || options === undefined ? { signal: options } : options)) as StreamEvents;
 }

@@ -4,7 +4,7 @@
  */
 import { createTRPCClient } from "@trpc/client";
 import WebSocket from "ws";
-import type { SessionEvent } from "../../../src/server/features/sessions/service";
+import { applyPresence, type SessionEvent } from "../../../src/server/features/sessions/service";
 import type { AppRouter, PulseClient } from "../../../src/trpc/client";
 import { createLinks } from "../../../src/trpc/links";
 import type { TestServer } from "../../helpers/server";
@@ -55,6 +55,21 @@ export function follow(client: Pick<PulseClient, "sessions">, input: EventsInput
     },
   });
   return follower;
+}
+
+/**
+ * Who is online as a client derives it: `byId`'s participants (their `instances`) as of its
+ * `lastEventId`, then every later `presence` event in order.
+ */
+export function derivedOnline(seed: { userId: string; instances: string[] }[], received: Received[]): Set<string> {
+  const online = new Map(seed.filter((p) => p.instances.length).map((p) => [p.userId, new Set(p.instances)]));
+  for (const { event } of received) if (event.type === "presence") applyPresence(online, event);
+  return new Set(online.keys());
+}
+
+/** The presence events received that list `userId` as online (or offline). */
+export function presenceOf(follower: Pick<Follower, "of">, userId: string, which: "online" | "offline") {
+  return follower.of("presence").filter((e) => e[which].some((u) => u.userId === userId));
 }
 
 /** The first error a subscription fails with (its tRPC code), or "OK" if it starts and yields. */

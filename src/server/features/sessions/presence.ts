@@ -1,15 +1,20 @@
 /**
  * Who is connected now, per instance: a user is "online" in a session on this instance while at
- * least one of their `sessions.events` streams runs here. Transitions are written to the
- * session's log as `online` / `offline` events carrying this instance's id, so every instance
- * (and every client) merges them: a user is online while some instance's last word for them is
- * `online`.
+ * least one of their `sessions.events` streams runs here.
  *
- * Writes are serialised per session and batched: while one batch is being written, the next
- * transitions accumulate and go in one transaction (one lock, one announcement) — a thousand
- * people connecting at once cost a handful of transactions, not a thousand. Each batch is
- * reconciled with the current counts, so a quick disconnect/reconnect writes nothing, and an
- * `offline` can never overtake its `online`.
+ * Transitions are written to the session's log in batches: at most one `presence` event per
+ * session, instance and window (`windowMs`, wider for larger rooms), listing who came online and
+ * who went offline on this instance since the previous one. The first transition after a quiet window is written at
+ * once (on the next tick); those that follow within the window wait for its end and go together.
+ * A thousand people connecting at once thus cost a handful of events, each delivered once to
+ * every subscriber, instead of a thousand events delivered a thousand times each (O(n²)).
+ *
+ * Each batch is reconciled with the current counts, so a quick disconnect/reconnect writes
+ * nothing, and an `offline` can never overtake its `online` (writes are serialised per session).
+ *
+ * Every instance (and every client) merges the events: per user, the set of instances whose last
+ * presence event lists them under `online`; the user is online while that set is not empty
+ * (`applyPresence` below).
  */
 export interface PresenceChange {
   userId: string;
@@ -18,6 +23,38 @@ export interface PresenceChange {
 }
 
 export type PresenceWriter = (sessionId: string, changes: PresenceChange[]) => Promise<void>;
+
+/** A user as a presence event lists them. */
+export interface PresenceUser {
+  userId: string;
+  name: string;
+}
+
+/** The shape of a `presence` event, as far as deriving who is online needs it. */
+export interface PresenceBatch {
+  instance: string;
+  online: PresenceUser[];
+  offline: PresenceUser[];
+}
+
+/**
+ * Applies one presence event to a map of user id → instances where the user is online (seed it
+ * from `sessions.byId`'s `participants[].instances`, then apply every later `presence` event in
+ * order). A user is online while their set is not empty. Pure; clients can mirror it.
+ */
+export function applyPresence(online: Map<string, Set<string>>, event: PresenceBatch): Map<string, Set<string>> {
+  for (const { userId } of event.online) {
+    let instances = online.get(userId);
+    if (!instances) online.set(userId, (instances = new Set()));
+    instances.add(event.instance);
+  }
+  for (const { userId } of event.offline) {
+    const instances = online.get(userId);
+    instances?.delete(event.instance);
+    if (instances?.size === 0) online.delete(userId);
+  }
+  return online;
+}
 
 interface Entry {
   userId: string;
@@ -30,10 +67,20 @@ interface Entry {
 
 interface SessionPresence {
   entries: Map<string, Entry>;
-  /** A transition happened since the last pass. */
+  /** A transition happened since the last batch was taken. */
   dirty: boolean;
+  /** The batch being written, if any. */
   writing: Promise<void> | null;
+  /** The next batch, waiting for the window to pass. */
+  timer: NodeJS.Timeout | null;
+  /** When the last batch was taken (performance.now()); a failed write pushes it forward (back-off). */
+  lastBatchAt: number;
 }
+
+/** After a failed write, wait this much longer than the window before retrying. */
+const RETRY_BACKOFF_MS = 1_000;
+/** flush() gives up after this many rounds (a database that keeps failing must not hang shutdown). */
+const FLUSH_ROUNDS = 5;
 
 export class Presence {
   private readonly sessions = new Map<string, SessionPresence>();
@@ -41,6 +88,12 @@ export class Presence {
   constructor(
     private readonly write: PresenceWriter,
     private readonly onError: (error: unknown) => void,
+    /**
+     * The batching window in ms for a session with this many users tracked on this instance, read
+     * at each scheduling (tests may change it). Every presence event goes to every subscriber, so
+     * a large room wants a wider window: the cost of presence then stays flat as the room grows.
+     */
+    private readonly windowMs: (users: number) => number = () => 200,
   ) {}
 
   enter(sessionId: string, userId: string, name: string): void {
@@ -60,52 +113,73 @@ export class Presence {
     this.changed(sessionId, session);
   }
 
-  /** Resolves when every pending presence write has finished (for a graceful shutdown). */
+  /**
+   * Writes every pending batch now, without waiting for the window, and resolves when all
+   * presence writes have finished (for a graceful shutdown).
+   */
   async flush(): Promise<void> {
-    while ([...this.sessions.values()].some((s) => s.writing)) {
-      await Promise.all([...this.sessions.values()].map((s) => s.writing));
+    for (let round = 0; round < FLUSH_ROUNDS; round++) {
+      const pending = [...this.sessions].filter(([, s]) => s.writing || s.timer);
+      if (!pending.length) return;
+      for (const [sessionId, session] of pending) {
+        if (session.timer && !session.writing) {
+          clearTimeout(session.timer);
+          session.timer = null;
+          this.startWriting(sessionId, session);
+        }
+      }
+      await Promise.all(pending.map(([, s]) => s.writing));
     }
   }
 
   private session(sessionId: string): SessionPresence {
     let session = this.sessions.get(sessionId);
-    if (!session) this.sessions.set(sessionId, (session = { entries: new Map(), dirty: false, writing: null }));
+    if (!session) this.sessions.set(sessionId, (session = { entries: new Map(), dirty: false, writing: null, timer: null, lastBatchAt: -Infinity }));
     return session;
   }
 
   private changed(sessionId: string, session: SessionPresence): void {
     session.dirty = true;
-    if (!session.writing) this.startDraining(sessionId, session);
+    this.schedule(sessionId, session);
   }
 
-  private startDraining(sessionId: string, session: SessionPresence): void {
-    session.writing = this.drain(sessionId, session).finally(() => {
+  /** Arms the timer for the next batch: at the end of the window that began with the last one. */
+  private schedule(sessionId: string, session: SessionPresence): void {
+    if (session.writing || session.timer || !session.dirty) return;
+    const wait = Math.max(0, session.lastBatchAt + this.windowMs(session.entries.size) - performance.now());
+    session.timer = setTimeout(() => {
+      session.timer = null;
+      this.startWriting(sessionId, session);
+    }, wait);
+  }
+
+  private startWriting(sessionId: string, session: SessionPresence): void {
+    session.lastBatchAt = performance.now();
+    session.writing = this.writeBatch(sessionId, session).finally(() => {
       session.writing = null;
-      if (session.dirty) this.startDraining(sessionId, session);
-      else if (session.entries.size === 0) this.sessions.delete(sessionId);
+      if (session.dirty) this.schedule(sessionId, session);
+      else if (session.entries.size === 0 && !session.timer) this.sessions.delete(sessionId);
     });
   }
 
-  private async drain(sessionId: string, session: SessionPresence): Promise<void> {
-    // Let the transitions of the current tick gather first.
-    await Promise.resolve();
-    while (session.dirty) {
-      session.dirty = false;
-      // Every user whose count disagrees with the log (also those a failed write left behind).
-      const batch = [...session.entries.values()].filter((entry) => entry.count > 0 !== entry.announced);
-      if (batch.length) {
-        const changes = batch.map((entry) => ({ userId: entry.userId, name: entry.name, online: entry.count > 0 }));
-        try {
-          await this.write(sessionId, changes);
-          changes.forEach((change, i) => (batch[i]!.announced = change.online));
-        } catch (error) {
-          // Left as they were: the session's next transition retries them.
-          this.onError(error);
-        }
+  private async writeBatch(sessionId: string, session: SessionPresence): Promise<void> {
+    session.dirty = false;
+    // Every user whose count disagrees with the log (also those a failed write left behind).
+    const batch = [...session.entries.values()].filter((entry) => entry.count > 0 !== entry.announced);
+    if (batch.length) {
+      const changes = batch.map((entry) => ({ userId: entry.userId, name: entry.name, online: entry.count > 0 }));
+      try {
+        await this.write(sessionId, changes);
+        changes.forEach((change, i) => (batch[i]!.announced = change.online));
+      } catch (error) {
+        // Left as they were: retried after a back-off.
+        this.onError(error);
+        session.dirty = true;
+        session.lastBatchAt = performance.now() + RETRY_BACKOFF_MS;
       }
-      for (const [userId, entry] of session.entries) {
-        if (entry.count === 0 && !entry.announced) session.entries.delete(userId);
-      }
+    }
+    for (const [userId, entry] of session.entries) {
+      if (entry.count === 0 && !entry.announced) session.entries.delete(userId);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { tracked } from "@trpc/server";
 import type { StoredEvent } from "../../bus/stream.js";
-import { authedProcedure, router } from "../../trpc/trpc.js";
+import { authedProcedure, router, shared } from "../../trpc/trpc.js";
 import {
   byIdInput,
   createInput,
@@ -15,10 +15,12 @@ import {
 } from "./schemas.js";
 import type { SessionEvent } from "./service.js";
 
-/** Stored events → tRPC's tracked envelopes: the id is what a client resumes from. */
-async function* trackedEvents(stream: AsyncGenerator<StoredEvent<SessionEvent>>) {
-  for await (const { id, event } of stream) yield tracked(id.toString(), event);
-}
+/**
+ * A stored event → tRPC's tracked envelope: the id is what a client resumes from. The event object
+ * is the one the stream's hub hands to every subscriber on this instance, never changed: `shared`
+ * lets the transformer serialize it once for all of them.
+ */
+const toTracked = ({ id, event }: StoredEvent<SessionEvent>) => tracked(id.toString(), shared(event));
 
 export const sessionsRouter = router({
   create: authedProcedure.input(createInput).mutation(({ ctx, input }) => ctx.services.sessions.create(ctx.caller, input)),
@@ -55,8 +57,7 @@ export const sessionsRouter = router({
    * the client resumes from the last id it saw. The checks run before the stream starts, so a
    * refused subscription fails with its own code (FORBIDDEN, NOT_FOUND).
    */
-  events: authedProcedure.input(eventsInput).subscription(async ({ ctx, input, signal }) => {
-    const stream = await ctx.services.sessions.events(ctx.caller, input, { signal, socket: ctx.socket });
-    return trackedEvents(stream);
-  }),
+  events: authedProcedure
+    .input(eventsInput)
+    .subscription(({ ctx, input, signal }) => ctx.services.sessions.events(ctx.caller, input, { signal, socket: ctx.socket, wrap: toTracked })),
 });

@@ -1,0 +1,200 @@
+"use client";
+import { useMutation } from "@tanstack/react-query";
+import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { errorMessage } from "../../../../components/errors";
+import { CheckCircleIcon, PlusIcon } from "../../../../components/icons";
+import type { StressState } from "../../../../components/sessions/timing";
+import { Button, cx } from "../../../../components/ui";
+import { useTRPC } from "../../../../trpc/react";
+
+const SUGGESTED = ["work", "deadlines", "sleep", "health", "money", "family", "relationships", "news"];
+const MAX_FACTORS = 10;
+
+const WORDS = ["", "Calm", "Calm", "Okay", "Okay", "Tense", "Tense", "Stressed", "Very stressed", "Overwhelmed", "Overwhelmed"];
+
+/** Level 1..10 → a hue from green through amber to red (for the bars and the slider's thumb). */
+export function levelTone(level: number): "low" | "mid" | "high" {
+  return level <= 4 ? "low" : level <= 7 ? "mid" : "high";
+}
+
+function capitalise(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+export function StressPanel({ sessionId, state, closed }: { sessionId: string; state: StressState; closed: boolean }) {
+  const trpc = useTRPC();
+  const report = useMutation(trpc.sessions.updateState.mutationOptions());
+  const [level, setLevel] = useState(5);
+  const [factors, setFactors] = useState<string[]>([]);
+  const [custom, setCustom] = useState("");
+  const [shared, setShared] = useState<{ level: number; factors: string[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { aggregate } = state;
+  const maxCount = Math.max(1, ...aggregate.distribution);
+  const maxFactor = Math.max(1, ...aggregate.topFactors.map((f) => f.count));
+  const dirty = !shared || shared.level !== level || shared.factors.join() !== factors.join();
+
+  function toggle(factor: string) {
+    setFactors((all) => (all.includes(factor) ? all.filter((f) => f !== factor) : all.length < MAX_FACTORS ? [...all, factor] : all));
+  }
+
+  function addCustom() {
+    const factor = custom.trim().toLowerCase().slice(0, 40);
+    if (factor && !factors.includes(factor) && factors.length < MAX_FACTORS) setFactors((all) => [...all, factor]);
+    setCustom("");
+  }
+
+  function onCustomKey(event: KeyboardEvent<HTMLInputElement>) {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      addCustom();
+    }
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setError(null);
+    const sent = { level, factors };
+    report.mutate(
+      { sessionId, kind: "stress", level, factors },
+      { onSuccess: () => setShared(sent), onError: (err) => setError(errorMessage(err)) },
+    );
+  }
+
+  const choices = [...SUGGESTED, ...factors.filter((f) => !SUGGESTED.includes(f))];
+
+  return (
+    <section className="card kind-panel" data-kind="stress" aria-labelledby="panel-title">
+      <div className="card-header">
+        <div className="card-header-text">
+          <h2 className="card-title" id="panel-title">
+            Stress check-in
+          </h2>
+          <p className="card-description">{state.prompt ?? "How stressed do you feel right now?"} Only the group picture is shown, never who said what.</p>
+        </div>
+      </div>
+      <div className="stress-grid">
+        <form className="stress-form" onSubmit={onSubmit} noValidate aria-label="Your check-in">
+          <div className="stress-level" data-tone={levelTone(level)}>
+            <label htmlFor="stress-level" className="label">
+              Your level
+            </label>
+            <div className="stress-level-value">
+              <span className="tabular" data-testid="my-level">
+                {level}
+              </span>
+              <span className="stress-level-word">{WORDS[level]}</span>
+            </div>
+            <input
+              id="stress-level"
+              className="level-slider"
+              type="range"
+              min={1}
+              max={10}
+              step={1}
+              value={level}
+              disabled={closed}
+              onChange={(e) => setLevel(Number(e.target.value))}
+              aria-valuetext={`${level} of 10, ${WORDS[level]}`}
+              style={{ "--fill": `${((level - 1) / 9) * 100}%` } as React.CSSProperties}
+            />
+            <div className="level-scale" aria-hidden="true">
+              <span>1 · calm</span>
+              <span>10 · overwhelmed</span>
+            </div>
+          </div>
+          <fieldset className="fieldset">
+            <legend className="label">What weighs on you?</legend>
+            <div className="preset-row">
+              {choices.map((factor) => (
+                <button
+                  key={factor}
+                  type="button"
+                  className={cx("chip", factors.includes(factor) && "chip-on")}
+                  aria-pressed={factors.includes(factor)}
+                  onClick={() => toggle(factor)}
+                  disabled={closed}
+                >
+                  {capitalise(factor)}
+                </button>
+              ))}
+            </div>
+            <div className="inline-add">
+              <input
+                className="input"
+                placeholder="Something else…"
+                aria-label="Another factor"
+                maxLength={40}
+                value={custom}
+                disabled={closed}
+                onChange={(e) => setCustom(e.target.value)}
+                onKeyDown={onCustomKey}
+              />
+              <Button size="sm" onClick={addCustom} disabled={!custom.trim() || closed} aria-label="Add factor">
+                <PlusIcon size={14} />
+              </Button>
+            </div>
+          </fieldset>
+          <div className="form-actions">
+            <Button type="submit" variant="primary" loading={report.isPending} disabled={closed || (!dirty && !!shared)}>
+              {shared ? "Update my check-in" : "Share my check-in"}
+            </Button>
+            {shared && !dirty ? (
+              <span className="flash" role="status">
+                <CheckCircleIcon size={15} /> Shared with the group
+              </span>
+            ) : null}
+          </div>
+          {error ? (
+            <p className="field-error" role="alert">
+              {error}
+            </p>
+          ) : null}
+        </form>
+
+        <div className="stress-group" aria-labelledby="group-title">
+          <h3 className="section-label" id="group-title">
+            The group right now
+          </h3>
+          <div className="stress-mean">
+            <span className="stress-mean-value tabular" data-testid="stress-mean" data-tone={aggregate.mean ? levelTone(aggregate.mean) : undefined}>
+              {aggregate.mean !== null ? aggregate.mean.toFixed(1) : "–"}
+            </span>
+            <span className="stress-mean-caption">
+              average of {aggregate.count} {aggregate.count === 1 ? "check-in" : "check-ins"}
+            </span>
+          </div>
+          <div className="dist" role="img" aria-label={`Distribution: ${aggregate.distribution.map((c, i) => `level ${i + 1}: ${c}`).join(", ")}`}>
+            {aggregate.distribution.map((count, i) => (
+              <div key={i} className="dist-col" data-tone={levelTone(i + 1)}>
+                <span className="dist-count tabular">{count || ""}</span>
+                <span className="dist-bar" style={{ height: `${(count / maxCount) * 100}%` }} data-empty={count === 0 || undefined} />
+                <span className="dist-label tabular">{i + 1}</span>
+              </div>
+            ))}
+          </div>
+          <div>
+            <h3 className="section-label">Top factors</h3>
+            {aggregate.topFactors.length ? (
+              <ul className="factor-bars" data-testid="top-factors">
+                {aggregate.topFactors.map(({ factor, count }) => (
+                  <li key={factor}>
+                    <span className="factor-name">{capitalise(factor)}</span>
+                    <span className="factor-track">
+                      <span className="factor-fill" style={{ width: `${(count / maxFactor) * 100}%` }} />
+                    </span>
+                    <span className="factor-count tabular">{count}</span>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="subtle" style={{ fontSize: 13 }}>
+                Nobody has named a factor yet.
+              </p>
+            )}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+/** The four kinds of live session and their statuses: names, icons, colours, one-line summaries. */
+import type { Tone } from "../ui";
+import { Badge } from "../ui";
+import { formatSeconds, formatSpan, type SessionState } from "./timing";
+import { BreathIcon, HeartPulseIcon, LotusIcon, PenDocIcon } from "./SessionIcons";
+
+export const SESSION_KINDS = ["meditation", "breathing", "stress", "collaboration"] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+export const SESSION_STATUSES = ["scheduled", "live", "paused", "ended"] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** The server's limit for one chat message (sessions.sendMessage). */
+export const MESSAGE_MAX_CHARS = 2_000;
+
+export const KIND: Record<SessionKind, { label: string; blurb: string; Icon: typeof LotusIcon }> = {
+  meditation: { label: "Meditation", blurb: "Sit together through one shared timer, with a bell.", Icon: LotusIcon },
+  breathing: { label: "Breathing", blurb: "A guided pattern everyone breathes on the same beat.", Icon: BreathIcon },
+  stress: { label: "Stress check-in", blurb: "Say how you feel and see the group's picture, live.", Icon: HeartPulseIcon },
+  collaboration: { label: "Collaboration", blurb: "One shared document, edited together, plus chat.", Icon: PenDocIcon },
+};
+
+export const STATUS: Record<SessionStatus, { label: string; tone: Tone }> = {
+  scheduled: { label: "Not started", tone: "info" },
+  live: { label: "Live", tone: "success" },
+  paused: { label: "Paused", tone: "warning" },
+  ended: { label: "Ended", tone: "neutral" },
+};
+
+export function StatusPill({ status }: { status: SessionStatus }) {
+  const { label, tone } = STATUS[status];
+  return (
+    <Badge tone={tone} dot className={status === "live" ? "session-live-badge" : undefined} data-testid="session-status">
+      {label}
+    </Badge>
+  );
+}
+
+/** The kind's tile: its icon on its own tint (`data-kind` picks the colour in CSS). */
+export function KindMark({ kind, size = "md" }: { kind: SessionKind; size?: "sm" | "md" | "lg" }) {
+  const { Icon } = KIND[kind];
+  return (
+    <span className={`kind-mark kind-mark-${size}`} data-kind={kind} aria-hidden="true">
+      <Icon size={size === "lg" ? 24 : size === "sm" ? 15 : 19} />
+    </span>
+  );
+}
+
+/** "10 min · bell every 2 min", "4 · 4 · 4 · 4 s · 10 cycles", the check-in prompt… */
+export function stateSummary(state: SessionState): string {
+  switch (state.kind) {
+    case "meditation":
+      return `${formatSpan(state.durationMs)}${state.bellIntervalMs ? ` · bell every ${formatSpan(state.bellIntervalMs)}` : ""}`;
+    case "breathing": {
+      const p = state.pattern;
+      return `${[p.inhaleMs, p.holdInMs, p.exhaleMs, p.holdOutMs].map(formatSeconds).join("·")} s · ${state.cycles} ${state.cycles === 1 ? "cycle" : "cycles"}`;
+    }
+    case "stress":
+      return state.prompt ?? "How are you feeling right now?";
+    case "collaboration":
+      return "Shared document and chat";
+  }
+}
