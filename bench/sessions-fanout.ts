@@ -20,10 +20,11 @@
  * into each message's text just before sending it, and each subscriber reads the same clock
  * (same process) the moment the frame arrives.
  *
- * Accounts: the admin, the host and the publisher sign up through the API; the N subscribers are
- * written straight into the database (users, API tokens hashed as the server hashes them, seats
- * in the session with their `joined` events) — signing up thousands through argon2 would take
- * minutes and measures nothing here. Each subscriber authenticates with its own API token.
+ * Accounts are written straight into the database — users, API tokens hashed as the server hashes
+ * them, and for the N subscribers their seats in the session with their `joined` events: signing
+ * thousands up through argon2 would take minutes and measure nothing here. Each subscriber
+ * authenticates with its own API token; the host creates the session and the publisher joins it
+ * through the API.
  *
  * Options: --n=500,1000,5000 --messages=200 --rate=20 --help=100 --help-rate=10
  *          --connect-concurrency=50 --drain-seconds=15 --settle-seconds=120
@@ -134,44 +135,48 @@ interface Account {
   name: string;
 }
 
-async function signUp(baseUrl: string, name: string): Promise<Account> {
-  const email = `bench-${Date.now()}-${randomUUID().slice(0, 8)}@example.com`;
-  const result = await call<{ user: { id: string }; token: string }>(baseUrl, "auth.signUp", { email, password: "benchmark password", name });
-  return { userId: result.user.id, token: result.token, name };
-}
-
-/** N users with an API token each, seated in the session (with their `joined` events), in a few statements. */
-async function seatSubscribers(databaseUrl: string, sessionId: string, n: number): Promise<Account[]> {
-  const stamp = Date.now();
-  const accounts = Array.from({ length: n }, (_, i) => ({ userId: randomUUID(), token: newSecret(API_TOKEN_PREFIX), name: `Subscriber ${i + 1}` }));
+/**
+ * Accounts with an API token each, written straight into the database (signing thousands up
+ * through argon2 would take minutes, measure nothing here, and leave the server's memory full of
+ * the hashes' buffers before the memory baseline). With `sessionId`, they are seated in it, with
+ * their `joined` events, as if they had joined.
+ */
+async function createAccounts(
+  databaseUrl: string,
+  names: string[],
+  options: { role?: "USER" | "ADMIN"; sessionId?: string } = {},
+): Promise<Account[]> {
+  const stamp = `${Date.now()}-${randomUUID().slice(0, 8)}`;
+  const accounts = names.map((name) => ({ userId: randomUUID(), token: newSecret(API_TOKEN_PREFIX), name }));
+  const ids = accounts.map((a) => a.userId);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query("BEGIN");
-    const ids = accounts.map((a) => a.userId);
-    const names = accounts.map((a) => a.name);
     await client.query(
-      `INSERT INTO "User" (id, email, name, "passwordHash", "updatedAt")
-       SELECT id, 'bench-' || $3::text || '-' || ord || '@example.com', name, 'no password: benchmark account', now()
+      `INSERT INTO "User" (id, email, name, "passwordHash", role, "updatedAt")
+       SELECT id, 'bench-' || $3::text || '-' || ord || '@example.com', name, 'no password: benchmark account', $4::"Role", now()
        FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t(id, name, ord)`,
-      [ids, names, String(stamp)],
+      [ids, names, stamp, options.role ?? "USER"],
     );
     await client.query(
       `INSERT INTO "ApiToken" (id, "userId", name, "tokenHash", prefix)
        SELECT gen_random_uuid(), "userId", 'benchmark', hash, prefix FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t("userId", hash, prefix)`,
       [ids, accounts.map((a) => hashSecret(a.token)), accounts.map((a) => a.token.slice(0, 12))],
     );
-    await client.query(
-      `INSERT INTO "SessionParticipant" (id, "sessionId", "userId", name, role)
-       SELECT gen_random_uuid(), $1::uuid, "userId", name, 'participant' FROM unnest($2::uuid[], $3::text[]) AS t("userId", name)`,
-      [sessionId, ids, names],
-    );
-    await client.query(
-      `INSERT INTO "SessionEvent" ("sessionId", type, "userId", payload)
-       SELECT $1::uuid, 'joined', "userId", jsonb_build_object('name', name, 'role', 'participant')
-       FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS t("userId", name, ord) ORDER BY ord`,
-      [sessionId, ids, names],
-    );
+    if (options.sessionId) {
+      await client.query(
+        `INSERT INTO "SessionParticipant" (id, "sessionId", "userId", name, role)
+         SELECT gen_random_uuid(), $1::uuid, "userId", name, 'participant' FROM unnest($2::uuid[], $3::text[]) AS t("userId", name)`,
+        [options.sessionId, ids, names],
+      );
+      await client.query(
+        `INSERT INTO "SessionEvent" ("sessionId", type, "userId", payload)
+         SELECT $1::uuid, 'joined', "userId", jsonb_build_object('name', name, 'role', 'participant')
+         FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS t("userId", name, ord) ORDER BY ord`,
+        [options.sessionId, ids, names],
+      );
+    }
     await client.query("COMMIT");
   } finally {
     await client.end();
@@ -533,13 +538,16 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
   const subscribers: Subscriber[] = [];
   try {
     // The first account of the database is its admin: sign it up once, on the first run.
-    admin.account ??= await signUp(server.url, "Bench Admin");
-    const host = await signUp(server.url, "Bench Host");
-    const publisher = await signUp(server.url, "Bench Publisher");
+    admin.account ??= (await createAccounts(database.url, ["Bench Admin"], { role: "ADMIN" }))[0]!;
+    const [host, publisher] = (await createAccounts(database.url, ["Bench Host", "Bench Publisher"])) as [Account, Account];
     const session = await call<{ id: string }>(server.url, "sessions.create", { kind: "breathing", title: `Fan-out ${n}`, capacity: 10_000 }, host.token);
     await call(server.url, "sessions.join", { sessionId: session.id }, publisher.token);
     log(`N = ${thousands(n)}: seating ${thousands(n)} subscribers (users, API tokens, seats) in the database`);
-    const accounts = await seatSubscribers(database.url, session.id, n);
+    const accounts = await createAccounts(
+      database.url,
+      Array.from({ length: n }, (_, i) => `Subscriber ${i + 1}`),
+      { sessionId: session.id },
+    );
     const everyone = new Set(accounts.map((a) => a.userId));
     const { lastEventId } = await call<{ lastEventId: string }>(server.url, "sessions.byId", { sessionId: session.id }, host.token, "GET");
 

@@ -4,6 +4,7 @@
  * and bad input that gets its proper error and writes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import * as Y from "yjs";
 import type { PulseClient } from "../../src/trpc/client";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
@@ -588,6 +589,25 @@ describe("bad input gets its proper error and writes nothing", () => {
     await host.client.sessions.end.mutate({ sessionId: session.id });
     await refused(() => host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: "too late" }), "PRECONDITION_FAILED");
     await refused(() => host.client.sessions.requestHelp.mutate({ sessionId: session.id }), "PRECONDITION_FAILED");
+  });
+
+  it("a message that waits on a busy session's lock past the limit is refused (TOO_MANY_REQUESTS) and writes nothing", async () => {
+    const session = await host.client.sessions.create.mutate({ kind: "collaboration", title: "Jammed" });
+    const settings = server.pulse.services.sessions.settings;
+    const blocker = new pg.Client({ connectionString: server.database.url });
+    await blocker.connect();
+    settings.writeLockTimeoutMs = 300;
+    try {
+      // Another writer holds the session's lock (the namespace and key `change()` and `appendEvent` use).
+      await blocker.query("BEGIN");
+      await blocker.query("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))", [0x5345_5353, session.id]);
+      await refused(() => host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: "stuck" }), "TOO_MANY_REQUESTS");
+      await blocker.query("ROLLBACK");
+      expect((await host.client.sessions.sendMessage.mutate({ sessionId: session.id, text: "through" })).eventId).toMatch(/^\d+$/);
+    } finally {
+      settings.writeLockTimeoutMs = 15_000;
+      await blocker.end();
+    }
   });
 
   it("a state update of the wrong kind, or a malformed document update", async () => {

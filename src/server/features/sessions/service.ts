@@ -120,6 +120,8 @@ export function createSessionsService(app: App) {
      * more (every presence event goes to every subscriber: a thousand people connecting to one
      * room then cost a few dozen events, not a few hundred), but at most `presenceWindowMaxMs`.
      */
+    /** A chat line or help request queued this long on its session's lock (an overloaded server) is refused: TOO_MANY_REQUESTS. */
+    writeLockTimeoutMs: TX_OPTIONS.timeout,
     presenceWindowMs: 200,
     presenceWindowPerUserMs: 0.5,
     presenceWindowMaxMs: 5_000,
@@ -197,8 +199,8 @@ export function createSessionsService(app: App) {
     let eventId: bigint;
     let result: T | undefined;
     try {
-      // As `change()`'s transaction options: a writer queued on a busy session's lock gives up eventually.
-      await client.query(`BEGIN; SET LOCAL lock_timeout = '${TX_OPTIONS.timeout}ms'`);
+      // As with `change()`'s transaction options: a writer queued on a busy session's lock gives up eventually.
+      await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(settings.writeLockTimeoutMs))}`);
       try {
         await client.query("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))", [LOCK_NAMESPACE, sessionId]);
         const { rows } = await client.query<{ status: SessionStatus; title: string; present: boolean }>(
@@ -223,6 +225,10 @@ export function createSessionsService(app: App) {
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK").catch((err: Error) => (broken = err));
+        // lock_not_available: queued on the session's lock past lock_timeout — the server is overloaded.
+        if ((error as { code?: string }).code === "55P03") {
+          throw new AppError("TOO_MANY_REQUESTS", "This session is too busy right now: try again in a moment.", 1);
+        }
         throw error;
       }
     } finally {
