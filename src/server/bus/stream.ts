@@ -20,7 +20,7 @@ const PAGE = 500;
  * Subscribers handed a batch per turn of the event loop. Delivering one event to thousands of
  * sockets takes tens of milliseconds; in between, requests and announcements get their turn.
  */
-const DELIVERY_CHUNK = 250;
+const DELIVERY_CHUNK = 100;
 
 /**
  * One reader per stream and instance: a bus announcement makes it read the new rows once and
@@ -65,22 +65,33 @@ class StreamHub<T> {
       const events = await this.source.readAfter(this.lastRead, PAGE);
       if (!events.length) return;
       this.lastRead = events[events.length - 1]!.id;
-      await this.deliver(events);
+      this.deliver(events);
       if (events.length < PAGE) return;
     }
   }
 
+  /** The others' deliveries still under way, chained so that each subscriber gets the batches in order. */
+  private othersPending: Promise<void> | undefined;
+
   /**
-   * To the first subscribers at once, to the others a chunk per turn of the event loop. The next
-   * read waits until this batch has reached everyone, so each subscriber gets the batches in order;
-   * whoever subscribes meanwhile reads this batch in its backlog if it needs it.
+   * To the first subscribers at once, even while the previous batches are still on their way to
+   * the others; to the others in order, a chunk of them per turn of the event loop when they are
+   * many. A subscriber added meanwhile reads what it needs of this batch in its backlog.
    */
-  private async deliver(events: StoredEvent<T>[]): Promise<void> {
+  private deliver(events: StoredEvent<T>[]): void {
     for (const deliver of this.first) deliver(events);
-    if (this.subscribers.size <= DELIVERY_CHUNK) {
+    if (!this.othersPending && this.subscribers.size <= DELIVERY_CHUNK) {
       for (const deliver of this.subscribers) deliver(events);
       return;
     }
+    const current = (this.othersPending ?? Promise.resolve()).then(() => this.deliverInChunks(events)).catch(() => undefined);
+    this.othersPending = current;
+    void current.then(() => {
+      if (this.othersPending === current) this.othersPending = undefined;
+    });
+  }
+
+  private async deliverInChunks(events: StoredEvent<T>[]): Promise<void> {
     const everyone = [...this.subscribers];
     for (let start = 0; start < everyone.length; start += DELIVERY_CHUNK) {
       if (start) await new Promise((resolve) => setImmediate(resolve));

@@ -1,0 +1,103 @@
+/**
+ * The resumable stream's hub on its own (a bus and an event source in memory, no server): a room
+ * larger than one delivery chunk gets every event once and in order, even when new events arrive
+ * (and people leave) while the previous ones are still on their way; `first` subscribers are
+ * served before the rest.
+ */
+import { describe, expect, it } from "vitest";
+import type { Bus } from "../../src/server/bus/bus";
+import { createStreams, type EventSource, type StoredEvent } from "../../src/server/bus/stream";
+import { eventually } from "./support/raw";
+
+function memoryBus(): Bus & { announce(channel: string): void } {
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  return {
+    async publish(channel, payload) {
+      for (const handler of handlers.get(channel) ?? []) handler(payload);
+    },
+    async subscribe(channel, handler) {
+      if (!handlers.has(channel)) handlers.set(channel, new Set());
+      handlers.get(channel)!.add(handler);
+      return () => handlers.get(channel)?.delete(handler);
+    },
+    async close() {},
+    announce(channel) {
+      for (const handler of handlers.get(channel) ?? []) handler("");
+    },
+  };
+}
+
+function memorySource(channel: string) {
+  const rows: StoredEvent<number>[] = [];
+  const source: EventSource<number> = {
+    channel,
+    readAfter: async (afterId, limit) => rows.filter((row) => row.id > afterId).slice(0, limit),
+    newestId: async () => rows.at(-1)?.id ?? 0n,
+  };
+  return { source, append: (n: number) => rows.push({ id: BigInt(n), event: n }) };
+}
+
+/** Subscribes `count` consumers (from now) that record what they receive, and when (a global sequence). */
+function consumers(
+  streams: ReturnType<typeof createStreams>,
+  source: EventSource<number>,
+  count: number,
+  options: { first?: boolean; onEvent?: (event: number) => void } = {},
+) {
+  const controller = new AbortController();
+  const received: number[][] = Array.from({ length: count }, () => []);
+  const order: { consumer: number; event: number; seq: number }[] = [];
+  const started: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    let ready!: () => void;
+    started.push(new Promise((resolve) => (ready = resolve)));
+    void (async () => {
+      for await (const event of streams(source, undefined, { signal: controller.signal, first: options.first, onStart: ready, map: (s) => s.event })) {
+        received[i]!.push(event);
+        order.push({ consumer: i, event, seq: sequence++ });
+        options.onEvent?.(event);
+      }
+    })();
+  }
+  return { received, order, started: Promise.all(started), stop: () => controller.abort() };
+}
+
+let sequence = 0;
+
+describe("a stream hub with more subscribers than one delivery chunk", () => {
+  it("delivers every event once and in order, also those that arrive while the previous ones are on their way", async () => {
+    const bus = memoryBus();
+    const streams = createStreams(bus);
+    const { source, append } = memorySource("room");
+    // 100 who leave while event 1 is on its way (so the next batches are cut into other chunks), 600 who stay.
+    const leaving = consumers(streams, source, 100);
+    const room = consumers(streams, source, 600);
+    // Event 1; events 2–10 the moment the host has 1 — while the room is still being served.
+    let roomHadAll: boolean | undefined;
+    const host = consumers(streams, source, 1, {
+      first: true,
+      onEvent: (event) => {
+        if (event !== 1) return;
+        roomHadAll = room.received.every((r) => r.length === 1);
+        leaving.stop();
+        for (let n = 2; n <= 10; n++) {
+          append(n);
+          bus.announce("room");
+        }
+      },
+    });
+    await Promise.all([leaving.started, room.started, host.started]);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // every subscriber past its (empty) backlog
+    append(1);
+    bus.announce("room");
+    await eventually(() => room.received.every((r) => r.length === 10) && host.received[0]!.length === 10, "every event everywhere", 5_000);
+    const expected = Array.from({ length: 10 }, (_, i) => i + 1);
+    for (const r of [...room.received, ...host.received]) expect(r).toEqual(expected);
+    // The host was served before the last of the room had event 1.
+    expect(roomHadAll).toBe(false);
+    const hostGot1 = host.order.find((o) => o.event === 1)!.seq;
+    expect(Math.max(...room.order.filter((o) => o.event === 1).map((o) => o.seq))).toBeGreaterThan(hostGot1);
+    room.stop();
+    host.stop();
+  });
+});
