@@ -27,7 +27,8 @@
  * through the API.
  *
  * Options: --n=500,1000,5000 --messages=200 --rate=20 --help=100 --help-rate=10
- *          --connect-concurrency=50 --drain-seconds=15 --settle-seconds=120
+ *          --connect-concurrency=50 --drain-seconds=15 (stop waiting for deliveries after this long
+ *          without any) --settle-seconds=120
  *          --profile (write a --cpu-prof of the server to bench/results/profiles/)
  *          --server-args="--max-semi-space-size=64" (extra node options for the server)
  *          --priority=-10 (as root: this process, the servers and PostgreSQL at a higher scheduling
@@ -415,6 +416,22 @@ async function waitFor(check: () => boolean, timeoutMs: number, stepMs = 20): Pr
 }
 
 /** Server RSS (median of three samples) and V8 heap in use, after full garbage collections. */
+/**
+ * Waits until `done()`, as long as `progress()` keeps changing: an overloaded server is slow, not
+ * lossy, so what is still arriving is waited for; `stallMs` without any change ends the wait.
+ */
+async function waitWhileProgressing(done: () => boolean, progress: () => number, stallMs: number): Promise<boolean> {
+  let last = progress();
+  let since = performance.now();
+  while (!done()) {
+    await sleep(50);
+    const now = progress();
+    if (now !== last) [last, since] = [now, performance.now()];
+    else if (performance.now() - since > stallMs) return false;
+  }
+  return true;
+}
+
 async function sampleMemory(server: ServerProcess): Promise<{ rss: number; heapUsed: number | undefined }> {
   // Twice, a moment apart: the first collection may leave pages that the allocator returns later.
   await server.ask("gc");
@@ -609,7 +626,7 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
     // A message the server refused (an error answer) was not written: nobody is owed it.
     const expected = opened.subscribers.length * sends.ok;
     const hostMessages = () => subscribers.find((s) => s.role === "host")?.messages ?? 0;
-    await waitFor(() => recorder.delivered >= expected, DRAIN_MS, 50);
+    await waitWhileProgressing(() => recorder.delivered >= expected, () => recorder.delivered, DRAIN_MS);
     const fanWallS = (performance.now() - fanStart) / 1000;
     const cpuServer1 = server.cpuMs();
     const cpuLoad = process.cpuUsage(cpuLoad0);
@@ -653,7 +670,7 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
     });
     const hostSub = subscribers.find((s) => s.role === "host")!;
     const adminSub = subscribers.find((s) => s.role === "admin")!;
-    await waitFor(() => hostSub.help >= HELP && adminSub.help >= HELP, DRAIN_MS, 50);
+    await waitWhileProgressing(() => hostSub.help >= HELP && adminSub.help >= HELP, () => recorder.helpDeliveries, DRAIN_MS);
     const help = {
       requests: HELP,
       ratePerS: HELP_RATE,
