@@ -4,6 +4,7 @@
  * (and people leave) while the previous ones are still on their way; `first` subscribers are
  * served before the rest.
  */
+import { setMaxListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { Bus } from "../../src/server/bus/bus";
 import { createStreams, type EventSource, type StoredEvent } from "../../src/server/bus/stream";
@@ -45,6 +46,7 @@ function consumers(
   options: { first?: boolean; onEvent?: (event: number) => void } = {},
 ) {
   const controller = new AbortController();
+  setMaxListeners(count, controller.signal); // one signal for all of them, on purpose
   const received: number[][] = Array.from({ length: count }, () => []);
   const order: { consumer: number; event: number; seq: number }[] = [];
   const started: Promise<void>[] = [];

@@ -7,6 +7,7 @@ import type { App } from "../app.js";
 import { createHttpContext, createSocketContext } from "../trpc/context.js";
 import { appRouter } from "../trpc/router.js";
 import type { Services } from "../trpc/services.js";
+import { wsEncoder } from "../trpc/wire.js";
 import { metrics } from "./metrics.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
 
@@ -117,6 +118,8 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
   const trpcSockets = applyWSSHandler({
     wss,
     router: appRouter,
+    // Splices values serialized once (shared events, health snapshots) into each frame.
+    experimental_encoder: wsEncoder,
     createContext: ({ req, res, info }) => createSocketContext(app, services, req, res, info.connectionParams),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     onError: ({ error, path }) => {

@@ -3,11 +3,13 @@
  * `adminProcedure` from here and nothing else from tRPC's init.
  */
 import { TRPCError, initTRPC } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { AppError } from "../errors.js";
 import { metrics } from "../http/metrics.js";
 import type { Context } from "./context.js";
+import { transformer } from "./wire.js";
+
+export { shared, trackedDelivery } from "./wire.js";
 
 // ── What you rarely edit: tRPC itself, error shapes ─────────────────────────────────────
 
@@ -18,35 +20,6 @@ function describeZodError(error: ZodError): string {
     .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
     .join("; ");
 }
-
-/** Values marked by `shared`, with their wire form once it has been computed. */
-const wireForms = new WeakMap<object, unknown>();
-const NOT_YET = Symbol("not serialized yet");
-
-/**
- * Marks a value that will not change again and goes to many callers (a health snapshot that
- * every `health.live` subscriber receives): superjson walks it once, not once per caller.
- * Never mark an object that is mutated afterwards — its callers would get the old wire form.
- */
-export function shared<T extends object>(value: T): T {
-  if (!wireForms.has(value)) wireForms.set(value, NOT_YET);
-  return value;
-}
-
-/** superjson, except that a `shared` value is serialized once. */
-const transformer = {
-  input: superjson,
-  output: {
-    serialize(value: unknown): unknown {
-      if (typeof value !== "object" || value === null) return superjson.serialize(value);
-      let wire = wireForms.get(value);
-      if (wire === undefined) return superjson.serialize(value);
-      if (wire === NOT_YET) wireForms.set(value, (wire = superjson.serialize(value)));
-      return wire;
-    },
-    deserialize: superjson.deserialize,
-  },
-};
 
 const t = initTRPC.context<Context>().create({
   transformer,

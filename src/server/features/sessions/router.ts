@@ -1,6 +1,4 @@
-import { tracked } from "@trpc/server";
-import type { StoredEvent } from "../../bus/stream.js";
-import { authedProcedure, router, shared } from "../../trpc/trpc.js";
+import { authedProcedure, router, trackedDelivery } from "../../trpc/trpc.js";
 import {
   byIdInput,
   createInput,
@@ -13,14 +11,6 @@ import {
   sessionInput,
   updateStateInput,
 } from "./schemas.js";
-import type { SessionEvent } from "./service.js";
-
-/**
- * A stored event → tRPC's tracked envelope: the id is what a client resumes from. The event object
- * is the one the stream's hub hands to every subscriber on this instance, never changed: `shared`
- * lets the transformer serialize it once for all of them.
- */
-const toTracked = ({ id, event }: StoredEvent<SessionEvent>) => tracked(id.toString(), shared(event));
 
 export const sessionsRouter = router({
   create: authedProcedure.input(createInput).mutation(({ ctx, input }) => ctx.services.sessions.create(ctx.caller, input)),
@@ -59,5 +49,15 @@ export const sessionsRouter = router({
    */
   events: authedProcedure
     .input(eventsInput)
-    .subscription(({ ctx, input, signal }) => ctx.services.sessions.events(ctx.caller, input, { signal, socket: ctx.socket, wrap: toTracked })),
+    .subscription(({ ctx, input, signal }) => {
+      // Each event object is shared by every subscriber on this instance and serialized once;
+      // over WebSocket, events after the first go straight to the socket.
+      const delivery = trackedDelivery(ctx.socket);
+      return ctx.services.sessions.events(ctx.caller, input, {
+        signal,
+        socket: ctx.socket,
+        wrap: ({ id, event }) => delivery.track(id.toString(), event),
+        send: delivery.send,
+      });
+    }),
 });

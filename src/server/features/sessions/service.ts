@@ -749,10 +749,16 @@ export function createSessionsService(app: App) {
     async events<U>(
       caller: Caller,
       input: EventsInput,
-      options: { signal?: AbortSignal; socket?: DeliverySocket; wrap: (stored: StoredEvent<SessionEvent>) => U },
+      options: {
+        signal?: AbortSignal;
+        socket?: DeliverySocket;
+        wrap: (stored: StoredEvent<SessionEvent>) => U;
+        /** Delivers a wrapped event without yielding it when it can (see StreamOptions.send). */
+        send?: (value: U) => boolean;
+      },
     ): Promise<AsyncGenerator<U>> {
       const lastEventId = input.lastEventId ? BigInt(input.lastEventId) : undefined;
-      const { signal, socket, wrap } = options;
+      const { signal, socket, wrap, send } = options;
       const userId = caller.user.id;
 
       /** Past the send-buffer limit the socket is closed (which aborts the stream); the client resumes. */
@@ -766,7 +772,7 @@ export function createSessionsService(app: App) {
 
       if (!input.sessionId) {
         if (caller.user.role !== "ADMIN") throw forbidden("Only admins receive the help requests of every session.");
-        return streams(helpSource, lastEventId, { signal, map: (stored) => (tooSlow() ? undefined : wrap(stored)) });
+        return streams(helpSource, lastEventId, { signal, send, map: (stored) => (tooSlow() ? undefined : wrap(stored)) });
       }
 
       const sessionId = input.sessionId;
@@ -802,6 +808,7 @@ export function createSessionsService(app: App) {
       const name = caller.user.name;
       return streams(source, lastEventId, {
         signal,
+        send,
         // The host (and any admin) is served first: a help request reaches them without waiting for the room.
         first: loaded.host || caller.user.role === "ADMIN",
         onStart: () => presence.enter(sessionId, userId, name),
