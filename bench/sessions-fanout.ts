@@ -8,8 +8,8 @@
  * is known (batched `presence` events), resident memory per connection (server RSS delta / N),
  * and `sessions.requestHelp` delivery latency to the host (and to an admin's help inbox).
  *
- * Processes: the server is `bench/sessions-server.ts` (API-only `startPulse` as in
- * bench/lib/pulse-server.ts, NODE_ENV=production, silent logs, `--expose-gc` so that memory is
+ * Processes: the server is `bench/lib/pulse-server.ts` (API-only `startPulse`, as for
+ * `npm run bench`, NODE_ENV=production, silent logs, `--expose-gc` so that memory is
  * sampled after a collection), a fresh process per N, pinned to CPU 1; this process is the load generator —
  * every subscriber is a bare `ws` socket speaking tRPC's WebSocket protocol (as `createWSClient`
  * does: `?connectionParams=1`, a `connectionParams` message with the token, a `subscription`
@@ -545,7 +545,7 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
   const profileDir = path.join(benchDir, "results", "profiles");
   if (args.profile) fs.mkdirSync(profileDir, { recursive: true });
   const before = new Set(args.profile ? fs.readdirSync(profileDir) : []);
-  const server = await startServer("sessions-server.ts", {
+  const server = await startServer("lib/pulse-server.ts", {
     env: { NODE_ENV: "production", BENCH_DATABASE_URL: database.url },
     cpu,
     nodeArgs: ["--expose-gc", ...SERVER_ARGS, ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
@@ -768,7 +768,7 @@ function toResult(env: Environment, runs: RunResult[], pinned: boolean, priority
         "`sessions.events` subscription), each with its own account and API token (seated directly in the database)",
       publisher: "HTTP POST sessions.sendMessage from the load-generator process, on a fixed schedule (not waiting for answers)",
       timing: "send time (performance.timeOrigin + performance.now()) embedded in the message text; receive time read on the same clock when the frame arrives",
-      mode: "API-only server (bench/sessions-server.ts: startPulse without Next), NODE_ENV=production, silent logs; a fresh server process per N",
+      mode: "API-only server (bench/lib/pulse-server.ts: startPulse without Next), NODE_ENV=production, silent logs; a fresh server process per N",
       serverNodeArgs: SERVER_ARGS,
       priority: priority === undefined ? "default" : `nice ${priority} (load generator, servers and PostgreSQL)`,
       memory: "server RSS (VmRSS, median of 3 samples after a forced GC) with N + 2 sockets subscribed and presence settled, minus before any connected, ÷ N",

@@ -4,6 +4,8 @@
  * `startPulse`, without Next. Talks to the parent over the IPC channel:
  *   child → parent  { type: "ready", url, pid }
  *   parent → child  { type: "memory" }   → child replies { type: "memory", usage }
+ *   parent → child  { type: "gc" }       → collects garbage first (needs node --expose-gc), then
+ *                   replies { type: "gc", usage }: memory per connection without garbage in it
  *   parent → child  { type: "sockets" }  → child replies { type: "sockets", open, authenticated }
  *   parent → child  { type: "profile-start" } → starts V8's CPU profiler; replies { type: "profile-start" }
  *   parent → child  { type: "profile-stop", file } → writes the profile (.cpuprofile, for Chrome
@@ -59,11 +61,13 @@ process.on("message", (message: { type?: string; file?: string }) => {
     void stopProfile(file).then(() => process.send?.({ type: "profile-stop", file }));
   }
   if (message?.type === "memory") process.send?.({ type: "memory", usage: process.memoryUsage() });
+  if (message?.type === "gc") {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ type: "gc", usage: process.memoryUsage() });
+  }
   if (message?.type === "sockets") {
-    // Sockets whose connection params authenticated a caller (the registry closes none here).
-    let authenticated = 0;
-    pulse.app.sockets.closeWhere(() => (authenticated++, false), "");
-    process.send?.({ type: "sockets", open: pulse.app.sockets.openCount(), authenticated });
+    // Sockets whose connection params authenticated a caller.
+    process.send?.({ type: "sockets", open: pulse.app.sockets.openCount(), authenticated: pulse.app.sockets.authenticatedCount() });
   }
 });
 const stop = () => {

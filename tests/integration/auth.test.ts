@@ -308,7 +308,15 @@ describe("sign-in throttling", () => {
       expect(blocked.status).toBe(429);
       expect(blocked.error!.data.code).toBe("TOO_MANY_REQUESTS");
       expect(blocked.error!.message).toMatch(/try again/i);
+      // When to try again, for programs: a header over HTTP, and in the error's data for any transport.
+      const retryAfter = Number(blocked.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(blocked.error!.data.retryAfterS).toBe(retryAfter);
       expect(blocked.headers.get("set-cookie")).toBeNull();
+      // A refusal for any other reason says nothing of retrying.
+      const wrong = await mutate(limited.url, "auth.signIn", { email: bystander.email, password: "wrong" });
+      expect(wrong.headers.get("retry-after")).toBeNull();
+      expect(wrong.error!.data.retryAfterS).toBeNull();
       // The limit is per email: another account from the same address signs in.
       const other = await mutate(limited.url, "auth.signIn", { email: bystander.email, password: bystander.password });
       expect(other.status).toBe(200);

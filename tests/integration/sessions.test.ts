@@ -540,15 +540,18 @@ describe("listing and visibility", () => {
 
     // Pagination walks every item once.
     const seen: string[] = [];
-    let cursor: string | undefined;
+    let cursor: string | null = null;
     do {
-      const page = await owner.client.sessions.list.query({ limit: 2, cursor });
+      // As tRPC's infinite queries send it: the cursor (null on the first page) and a direction.
+      const page: { items: { id: string }[]; nextCursor: string | null } = await owner.client.sessions.list.query({ limit: 2, cursor, direction: "forward" });
       seen.push(...page.items.map((s) => s.id));
-      cursor = page.nextCursor ?? undefined;
+      cursor = page.nextCursor;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(expect.arrayContaining([publicOne.id, privateOne.id]));
     expect(await codeOf(server.client().sessions.list.query({}))).toBe("UNAUTHORIZED");
+    const backward = owner.client.sessions.list.query({ cursor: seen[1], direction: "backward" as "forward" });
+    await expect(backward).rejects.toMatchObject({ data: { code: "BAD_REQUEST" }, message: expect.stringMatching(/forward only/) });
   });
 });
 

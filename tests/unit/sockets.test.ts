@@ -10,7 +10,10 @@ beforeAll(async () => {
   await once(wss, "listening");
   url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+afterAll(() => {
+  for (const socket of wss.clients) socket.terminate();
+  return new Promise<void>((resolve) => wss.close(() => resolve()));
+});
 
 /** A real connection: the server's end and the client's end. */
 async function connect(): Promise<{ server: WebSocket; client: WebSocket }> {
@@ -27,13 +30,16 @@ describe("SocketRegistry", () => {
     const b = await connect();
     registry.add(a.server, { userId: "u1", loginSessionId: "s1" });
     registry.add(b.server, { userId: "u1", apiTokenId: "t1" });
-    expect(registry.closeWhere((c) => c.loginSessionId === "s1", "revoked")).toBe(1);
+    expect(registry.authenticatedCount()).toBe(2);
+    expect(registry.revoke({ loginSessionId: "s1" }, "revoked")).toBe(1);
     const [code] = (await once(a.client, "close")) as [number];
     expect(code).toBe(CLOSE_CREDENTIALS_REVOKED);
     expect(b.client.readyState).toBe(WebSocket.OPEN);
     // Closed sockets are forgotten.
-    expect(registry.closeWhere((c) => c.loginSessionId === "s1", "again")).toBe(0);
-    expect(registry.closeWhere((c) => c.userId === "u1", "role changed")).toBe(1);
+    expect(registry.revoke({ loginSessionId: "s1" }, "again")).toBe(0);
+    expect(registry.revoke({ apiTokenId: "t2" }, "another token")).toBe(0);
+    expect(registry.revoke({ userId: "u1" }, "role changed")).toBe(1);
+    expect(registry.authenticatedCount()).toBe(0);
   });
 
   it("counts open sockets", async () => {
@@ -53,6 +59,24 @@ describe("SocketRegistry", () => {
     await once(a.server, "close");
     // Authentication finished after the client had gone: there is nothing left to revoke.
     registry.add(a.server, { userId: "u2", loginSessionId: "s2" });
-    expect(registry.closeWhere(() => true, "revoked")).toBe(0);
+    expect(registry.revoke({ userId: "u2" }, "revoked")).toBe(0);
+  });
+
+  it("closes a socket whose credential was revoked while it was being authenticated", async () => {
+    const registry = new SocketRegistry();
+    const a = await connect();
+    const b = await connect();
+    const mark = registry.mark(); // authentication starts; the database says yes…
+    registry.revoke({ loginSessionId: "s3" }, "revoked"); // …and the revocation lands before registration
+    registry.add(a.server, { userId: "u3", loginSessionId: "s3" }, mark);
+    registry.add(b.server, { userId: "u3", loginSessionId: "s4" }, mark); // another login of the same user stays
+    const [code] = (await once(a.client, "close")) as [number];
+    expect(code).toBe(CLOSE_CREDENTIALS_REVOKED);
+    expect(b.client.readyState).toBe(WebSocket.OPEN);
+    expect(registry.authenticatedCount()).toBe(1);
+    // A socket authenticated after the revocation (its mark is later) is not affected by it.
+    const c = await connect();
+    registry.add(c.server, { userId: "u3", loginSessionId: "s3" }, registry.mark());
+    expect(registry.authenticatedCount()).toBe(2);
   });
 });

@@ -14,6 +14,8 @@ export interface Context {
   socket?: WebSocket;
   /** Sets or clears the login cookie; over WebSocket there is no response to set it on. */
   setSessionCookie(token: string | null): void;
+  /** Tells an HTTP client when to try again (`Retry-After`); over WebSocket the error's data says it. */
+  setRetryAfter(seconds: number): void;
 }
 
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -50,6 +52,10 @@ function cookieSetter(app: App, res: ServerResponse): Context["setSessionCookie"
   return (token) => void res.appendHeader("Set-Cookie", sessionCookie(app, token));
 }
 
+function retryAfterSetter(res: ServerResponse): Context["setRetryAfter"] {
+  return (seconds) => void res.setHeader("Retry-After", String(Math.max(1, Math.ceil(seconds))));
+}
+
 export async function createHttpContext(
   app: App,
   services: Services,
@@ -64,6 +70,7 @@ export async function createHttpContext(
     caller: secret ? await services.auth.authenticate(secret) : null,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
     setSessionCookie: cookieSetter(app, res),
+    setRetryAfter: retryAfterSetter(res),
   };
 }
 
@@ -80,9 +87,10 @@ export async function createSocketContext(
   connectionParams: Partial<Record<string, string>> | null,
 ): Promise<Context> {
   const secret = connectionParams?.token || bearer(req) || readCookie(req.headers.cookie, SESSION_COOKIE);
+  const mark = app.sockets.mark();
   const caller = await services.auth.authenticate(secret);
   if (caller) {
-    app.sockets.add(socket, { userId: caller.user.id, loginSessionId: caller.loginSessionId, apiTokenId: caller.apiTokenId });
+    app.sockets.add(socket, { userId: caller.user.id, loginSessionId: caller.loginSessionId, apiTokenId: caller.apiTokenId }, mark);
   }
   return {
     app,
@@ -91,5 +99,6 @@ export async function createSocketContext(
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
     socket,
     setSessionCookie: () => undefined,
+    setRetryAfter: () => undefined,
   };
 }

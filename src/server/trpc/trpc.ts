@@ -41,20 +41,26 @@ const t = initTRPC.context<Context>().create({
           : error.code === "PAYLOAD_TOO_LARGE" && shape.message === "PAYLOAD_TOO_LARGE"
             ? "The request body is too large."
             : shape.message,
-      // A client shows each field's problem next to that field.
-      data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null },
+      data: {
+        ...shape.data,
+        // A client shows each field's problem next to that field.
+        zodError: zodError ? z.flattenError(zodError) : null,
+        // TOO_MANY_REQUESTS: when to try again (HTTP responses also carry it as Retry-After).
+        retryAfterS: error.cause instanceof AppError ? (error.cause.retryAfterS ?? null) : null,
+      },
     };
   },
 });
 
 /** Turns a service's AppError into the tRPC error with the same code; counts every call. */
-const errorsAndMetrics = t.middleware(async ({ path, type, next }) => {
+const errorsAndMetrics = t.middleware(async ({ ctx, path, type, next }) => {
   const result = await next();
   let code = "OK";
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof AppError) {
       metrics.trpcCalls.inc({ path, type, code: cause.code });
+      if (cause.retryAfterS !== undefined) ctx.setRetryAfter(cause.retryAfterS);
       throw new TRPCError({ code: cause.code, message: cause.message, cause });
     }
     code = result.error.code;

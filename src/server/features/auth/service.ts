@@ -3,6 +3,7 @@ import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import type { App } from "../../app.js";
 import { Prisma } from "../../db/index.js";
 import { AppError, notFound } from "../../errors.js";
+import type { Revocation } from "../../trpc/sockets.js";
 import { API_TOKEN_PREFIX, LOGIN_TOKEN_PREFIX, hashSecret, newSecret } from "./tokens.js";
 
 export const SESSION_COOKIE = "pulse_session";
@@ -83,20 +84,14 @@ export function createAuthService(app: App) {
   }
 
   /** Closes this instance's sockets for a revoked credential, and tells the other instances. */
-  async function announceRevoked(revoked: { loginSessionId?: string; apiTokenId?: string; userId?: string }) {
+  async function announceRevoked(revoked: Revocation) {
     await bus.publish(REVOKED_CHANNEL, JSON.stringify(revoked));
   }
 
   async function listenForRevocations() {
     return bus.subscribe(REVOKED_CHANNEL, (payload) => {
-      const revoked = JSON.parse(payload) as { loginSessionId?: string; apiTokenId?: string; userId?: string };
-      const closed = sockets.closeWhere(
-        (c) =>
-          (revoked.loginSessionId !== undefined && c.loginSessionId === revoked.loginSessionId) ||
-          (revoked.apiTokenId !== undefined && c.apiTokenId === revoked.apiTokenId) ||
-          (revoked.userId !== undefined && c.userId === revoked.userId),
-        "credentials revoked",
-      );
+      const revoked = JSON.parse(payload) as Revocation;
+      const closed = sockets.revoke(revoked, "credentials revoked");
       if (closed) log.info({ ...revoked, closed }, "closed sockets of a revoked credential");
     });
   }

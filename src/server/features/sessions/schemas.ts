@@ -82,8 +82,10 @@ export const listInput = z
   .object({
     kind: z.enum(SESSION_KINDS).optional(),
     status: z.enum(SESSION_STATUSES).optional(),
-    cursor: sessionId.optional(),
+    cursor: sessionId.nullish(),
     limit: z.number().int().min(1).max(100).default(20),
+    // Sent by tRPC's infinite queries; pages only go forward (from `nextCursor`).
+    direction: z.literal("forward", { error: "Sessions page forward only: pass the previous page's nextCursor." }).optional(),
   })
   .strict()
   .default({ limit: 20 });
