@@ -15,6 +15,8 @@ const baseURL = process.env.E2E_BASE_URL ?? `http://localhost:${port}`;
 // One directory per run, removed before start: the first account of a fresh database is an admin.
 const dataDir = path.join(os.tmpdir(), `pulse-e2e-${port}`);
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Also in tests/e2e/support.ts (signInAsAdmin). */
+const E2E_ADMIN_EMAIL = "e2e-admin@example.com";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -71,6 +73,9 @@ export default defineConfig({
           LOG_LEVEL: "warn",
           // Every test signs in from 127.0.0.1: lift the per-IP limit (per-email stays at its default).
           SIGN_IN_ATTEMPTS_PER_IP: "1000",
+          // The admin the tests sign in as (tests/e2e/support.ts, signInAsAdmin); give a server you
+          // started yourself the same setting when you point E2E_BASE_URL at it.
+          ADMIN_EMAILS: E2E_ADMIN_EMAIL,
         },
         timeout: 5 * 60_000,
         reuseExistingServer: !process.env.CI,

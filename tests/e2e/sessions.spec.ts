@@ -5,7 +5,7 @@
  * and invite flows, and what a person is told when something is refused.
  */
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
-import { newAccount, signUp, snap, type Account } from "./support";
+import { newAccount, signInAsAdmin, signUp, snap, type Account } from "./support";
 
 test.describe.configure({ mode: "serial" });
 
@@ -352,6 +352,41 @@ test("stress check-in: the live aggregate, a support nudge, and a help request t
   await banner.getByRole("button", { name: "Got it" }).click();
   await expect(page.getByTestId("help-banner")).toHaveCount(0);
   await snap(guest.page, "session-stress-guest");
+  await guest.context.close();
+});
+
+test("an admin anywhere in the app sees a help request from any session at once, and opens the room", async ({ page, browser, baseURL }) => {
+  // The admin is elsewhere in the app (their account page), in their own browser.
+  const context = await browser.newContext({ baseURL, viewport: { width: 1360, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+  const admin = { context, page: await context.newPage() };
+  await signInAsAdmin(admin.page);
+  await admin.page.goto("/account");
+
+  const host = newAccount("Katherine Johnson");
+  await signUp(page, host);
+  const id = await createSession(page, { kind: "breathing", title: "Lunchtime breathing" });
+  const guest = await secondPerson(browser, baseURL, "Dorothy Vaughan");
+  await joinFromList(guest.page, "Lunchtime breathing");
+  await guest.page.getByRole("button", { name: "Ask for help" }).click();
+  const ask = guest.page.getByRole("dialog", { name: "Ask for help" });
+  await ask.getByLabel("Note").fill("Feeling dizzy, please check in.");
+  await ask.getByRole("button", { name: "Ask for help now" }).click();
+
+  const alert = admin.page.getByTestId("help-alert");
+  await expect(alert).toHaveCount(1);
+  await expect(alert).toContainText("Dorothy Vaughan needs help in “Lunchtime breathing”");
+  await expect(alert).toContainText("Feeling dizzy, please check in.");
+  await snap(admin.page, "admin-help-alert", { fullPage: false });
+  // A person who is not an admin (the host's own list page) gets no such alert.
+  await page.goto("/sessions");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByTestId("help-alert")).toHaveCount(0);
+
+  await alert.getByRole("link", { name: "Open room" }).click();
+  await expect(admin.page).toHaveURL(new RegExp(`/sessions/${id}$`));
+  await expect(admin.page.getByRole("heading", { level: 1, name: "Lunchtime breathing" })).toBeVisible();
+  await expect(admin.page.getByTestId("help-alert")).toHaveCount(0);
+  await admin.context.close();
   await guest.context.close();
 });
 

@@ -32,6 +32,22 @@ export async function signIn(page: Page, account: Pick<Account, "email" | "passw
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/**
+ * Signs in as the tests' admin (ADMIN_EMAILS in playwright.config.ts): signs it up the first
+ * time, signs in after that (a retry, another test).
+ */
+export async function signInAsAdmin(page: Page): Promise<Account> {
+  const admin = { name: "Grace Admin", email: "e2e-admin@example.com", password: "correct horse battery" };
+  await signIn(page, admin);
+  const signedIn = await page
+    .waitForURL(/\/sessions$/, { timeout: 5_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!signedIn) await signUp(page, admin);
+  await expect(page.getByTestId("user-name")).toHaveText(admin.name);
+  return admin;
+}
+
 /** Another device: a browser context with its own cookies (a phone, unless told otherwise). */
 export async function newDevice(browser: Browser, baseURL: string | undefined, userAgent = devices["iPhone 13"].userAgent) {
   const context = await browser.newContext({ baseURL, userAgent });

@@ -480,7 +480,8 @@ export function RoomView({ sessionId, inviteCode }: { sessionId: string; inviteC
             </Button>
           </Alert>
         ) : null}
-        {isHost ? room.help.map((help) => <HelpBanner key={help.id} help={help} now={now} onDismiss={() => dismissHelp(help.id)} />) : null}
+        {/* The host answers help requests; so may an admin who is in the room. */}
+        {isHost || me.role === "ADMIN" ? room.help.map((help) => <HelpBanner key={help.id} help={help} now={now} onDismiss={() => dismissHelp(help.id)} />) : null}
         {room.nudges.map((nudge) => (
           <NudgeBanner
             key={nudge.id}
