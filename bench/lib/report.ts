@@ -101,13 +101,19 @@ function table(results: BenchResult[]): string {
       ({ r, f }) =>
         `| ${f.label} | ${f.display} | ${f.target.display} | ${f.pass ? "✅ pass" : "❌ fail"} | \`${r.command}\` | ${r.date.slice(0, 10)} |`,
     );
-  const environments = [...new Set(results.map((r) => describeEnvironment(r.environment)))];
+  // Results from different runs can come from different commits or load: say which figures each describes.
+  const environments = new Map<string, Set<string>>();
+  for (const r of results) {
+    const letters = environments.get(describeEnvironment(r.environment)) ?? new Set<string>();
+    for (const f of r.figures) letters.add(/^\(\w\)/.exec(f.label)?.[0] ?? f.label);
+    environments.set(describeEnvironment(r.environment), letters);
+  }
   return [
     "| figure | result | target | | command | measured |",
     "| --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
-    ...environments.map((e) => `Measured on ${e}.`),
+    ...[...environments].map(([e, letters]) => `${[...letters].sort().join(" ")} measured on ${e}.`),
     "",
     ...[...results]
       .sort((a, b) => a.title.localeCompare(b.title))
