@@ -528,10 +528,9 @@ interface RunResult {
   };
   memory: {
     rssBeforeBytes: number;
+    /** With all N still connected, after the timed phases (a forced collection before them would slow their start). */
     rssConnectedBytes: number;
-    rssAfterFanoutBytes: number;
     perConnectionKB: number;
-    perConnectionAfterFanoutKB: number;
     heapUsedBeforeBytes?: number;
     heapUsedConnectedBytes?: number;
     /** V8 heap in use per connection (after a GC): the JavaScript side of the figure above. */
@@ -613,7 +612,6 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
     subscribers.push(await Subscriber.open(server.url, host.token, { sessionId: session.id }, "host", recorder));
     subscribers.push(await Subscriber.open(server.url, admin.account.token, {}, "admin", recorder));
     await sleep(1_500);
-    const { rss: rssConnected, heapUsed: heapConnected } = await sampleMemory(server);
 
     // Fan-out: MESSAGES chat lines at RATE per second.
     log(`N = ${thousands(n)}: publishing ${MESSAGES} messages at ${RATE}/s`);
@@ -655,7 +653,6 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
         `p99 ${sends.roundTrip.p99} ms; server CPU ${fanout.serverCpuPct} % (${fanout.serverCpuMicrosecondsPerDelivery} µs per delivery), ` +
         `load generator CPU ${fanout.loadGeneratorCpuPct} %`,
     );
-    const { rss: rssAfterFanout } = await sampleMemory(server);
     if (recorder.settleId !== undefined) {
       const members = subscribers.filter((s) => s.role === "subscriber" || s.role === "observer");
       presence.subscribedAfterSettleEvent = members.filter((s) => s.firstId > recorder.settleId!).length;
@@ -686,6 +683,9 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
     };
     log(`N = ${thousands(n)}: help to the host p50 ${help.host.latencyMs.p50} ms, p99 ${help.host.latencyMs.p99} ms (${help.host.received}/${HELP}); admin inbox p99 ${help.adminInbox.latencyMs.p99} ms`);
 
+    // Memory once the timed phases are over: the forced full collections it takes would otherwise
+    // cost the first second of the fan-out (measured: the first 35 messages 100-290 ms late).
+    const { rss: rssConnected, heapUsed: heapConnected } = await sampleMemory(server);
     const perKB = (rss: number) => round((rss - rssBefore) / 1024 / Math.max(1, opened.subscribers.length), 1);
     return {
       n,
@@ -696,9 +696,7 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
       memory: {
         rssBeforeBytes: rssBefore,
         rssConnectedBytes: rssConnected,
-        rssAfterFanoutBytes: rssAfterFanout,
         perConnectionKB: perKB(rssConnected),
-        perConnectionAfterFanoutKB: perKB(rssAfterFanout),
         heapUsedBeforeBytes: heapBefore,
         heapUsedConnectedBytes: heapConnected,
         heapPerConnectionKB:
