@@ -2,7 +2,7 @@
  * The resumable stream's hub on its own (a bus and an event source in memory, no server): a room
  * larger than one delivery chunk gets every event once and in order, even when new events arrive
  * (and people leave) while the previous ones are still on their way; `first` subscribers are
- * served before the rest.
+ * served before the rest; subscribers that send events themselves get the same guarantees.
  */
 import { setMaxListeners } from "node:events";
 import { describe, expect, it } from "vitest";
@@ -101,5 +101,67 @@ describe("a stream hub with more subscribers than one delivery chunk", () => {
     expect(Math.max(...room.order.filter((o) => o.event === 1).map((o) => o.seq))).toBeGreaterThan(hostGot1);
     room.stop();
     host.stop();
+  });
+});
+
+describe("a stream whose subscribers send events themselves (as WebSocket subscriptions do)", () => {
+  it("sends live events in order and once; a declined send is yielded instead; an end or an error stops only that subscriber", async () => {
+    const bus = memoryBus();
+    const streams = createStreams(bus);
+    const { source, append } = memorySource("sending");
+    const controller = new AbortController();
+    setMaxListeners(10, controller.signal);
+    const signal = controller.signal;
+    const sent = { plain: [] as number[], declinesFirst: [] as number[], endsAt3: [] as number[], failsAt2: [] as number[] };
+    const yielded = { plain: [] as number[], declinesFirst: [] as number[], endsAt3: [] as number[], failsAt2: [] as number[] };
+    const outcome: Record<string, string> = {};
+    const run = async (name: keyof typeof sent, options: { declineFirst?: boolean; endAt?: number; failAt?: number }) => {
+      let declined = false;
+      const stream = streams<number, number>(source, undefined, {
+        signal,
+        map: (stored) => {
+          if (stored.event === options.failAt) throw new Error(`cannot map ${stored.event}`);
+          return stored.event;
+        },
+        send: (value) => {
+          if (options.declineFirst && !declined) return !(declined = true);
+          sent[name].push(value);
+          return true;
+        },
+        // Asynchronously, like a database lookup.
+        endsAfter: (stored) => (stored.event === options.endAt ? Promise.resolve(true) : false),
+      });
+      try {
+        for await (const value of stream) yielded[name].push(value);
+        outcome[name] = "ended";
+      } catch (error) {
+        outcome[name] = (error as Error).message;
+      }
+    };
+    const running = [
+      run("plain", {}),
+      run("declinesFirst", { declineFirst: true }),
+      run("endsAt3", { endAt: 3 }),
+      run("failsAt2", { failAt: 2 }),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 50)); // every subscriber past its (empty) backlog
+    for (let n = 1; n <= 5; n++) {
+      append(n);
+      bus.announce("sending");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await eventually(() => sent.plain.length === 5 && sent.declinesFirst.length === 4, "every event sent", 5_000);
+    await eventually(() => outcome.endsAt3 !== undefined && outcome.failsAt2 !== undefined, "two streams over", 5_000);
+    expect(sent.plain).toEqual([1, 2, 3, 4, 5]);
+    expect(yielded.plain).toEqual([]);
+    expect(yielded.declinesFirst).toEqual([1]);
+    expect(sent.declinesFirst).toEqual([2, 3, 4, 5]);
+    expect(sent.endsAt3).toEqual([1, 2, 3]);
+    expect(outcome.endsAt3).toBe("ended");
+    expect(sent.failsAt2).toEqual([1]);
+    expect(outcome.failsAt2).toBe("cannot map 2");
+    controller.abort();
+    await Promise.all(running);
+    expect(outcome.plain).toBe("ended");
   });
 });
