@@ -480,6 +480,8 @@ async function paced(
 
 interface RunResult {
   n: number;
+  /** The same fan-out through bare `ws` on the same core (see `yardstick`). */
+  bareWs?: YardstickResult;
   connect: { wallS: number; failed: number; failures: string[]; subscribeMs: Percentiles };
   presence: {
     /** The observer learned (from presence events) that every subscriber is online. */
@@ -719,6 +721,77 @@ async function run(n: number, database: BenchDatabase, cpu: number | undefined, 
   }
 }
 
+// ── Yardstick ───────────────────────────────────────────────────────────────────────────
+
+interface YardstickResult {
+  n: number;
+  latencyMs: Percentiles;
+  delivered: number;
+  expected: number;
+  serverCpuMicrosecondsPerDelivery: number | null;
+}
+
+/**
+ * The same fan-out (N sockets, MESSAGES lines at RATE/s, same clock, same core) through
+ * bench/lib/bare-ws-server.ts: `ws` alone, no database or tRPC. What this machine's kernel and
+ * `ws` cost per delivery, the floor under Pulse's figures; machines differ by 2× here.
+ */
+async function yardstick(n: number, cpu: number | undefined): Promise<YardstickResult> {
+  const server = await startServer("lib/bare-ws-server.ts", { cpu });
+  const latency = histogram();
+  const sockets: WebSocket[] = [];
+  let delivered = 0;
+  try {
+    for (let start = 0; start < n; start += CONCURRENCY) {
+      const batch = Array.from({ length: Math.min(CONCURRENCY, n - start) }, () => {
+        const ws = new WebSocket(server.url.replace("http", "ws"), { perMessageDeflate: false });
+        sockets.push(ws);
+        ws.on("message", (raw: Buffer) => {
+          const at = clock();
+          const text = raw.toString();
+          const marker = text.indexOf(MESSAGE_TEXT);
+          if (marker === -1) return; // a warm-up line
+          const from = marker + MESSAGE_TEXT.length;
+          const body = text.slice(from, text.indexOf('"', from));
+          delivered++;
+          recordMs(latency, at - Number(body.slice(body.indexOf(" ") + 1)));
+        });
+        return new Promise<void>((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      });
+      await Promise.all(batch);
+    }
+    const publish = async (text: string) => {
+      const response = await fetch(`${server.url}/publish`, { method: "POST", body: text });
+      if (response.status !== 204) throw new Error(`publish answered ${response.status}`);
+    };
+    // A second of warm-up lines, not measured: Pulse's subscribers have had presence events by now.
+    await paced(RATE, RATE, (seq) => publish(`warm-up ${seq}`));
+    await sleep(1_000);
+    const cpu0 = server.cpuMs();
+    const sends = await paced(MESSAGES, RATE, (seq) => publish(`m ${seq} ${clock().toFixed(3)}`));
+    const expected = n * sends.ok;
+    await waitWhileProgressing(() => delivered >= expected, () => delivered, DRAIN_MS);
+    const cpu1 = server.cpuMs();
+    const result = {
+      n,
+      latencyMs: percentiles(latency),
+      delivered,
+      expected,
+      serverCpuMicrosecondsPerDelivery: cpu0 !== undefined && cpu1 !== undefined ? round(((cpu1 - cpu0) * 1000) / Math.max(1, delivered), 1) : null,
+    };
+    const l = result.latencyMs;
+    log(
+      `N = ${thousands(n)}, bare ws: delivered ${thousands(delivered)}/${thousands(expected)}, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, ` +
+        `max ${l.max} ms; server CPU ${result.serverCpuMicrosecondsPerDelivery} µs per delivery`,
+    );
+    return result;
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await server.stop();
+    latency.destroy();
+  }
+}
+
 // ── Report ───────────────────────────────────────────────────────────────────────────────
 
 function toResult(env: Environment, runs: RunResult[], pinned: boolean, priority: number | undefined): BenchResult {
@@ -769,7 +842,8 @@ function toResult(env: Environment, runs: RunResult[], pinned: boolean, priority
       mode: "API-only server (bench/lib/pulse-server.ts: startPulse without Next), NODE_ENV=production, silent logs; a fresh server process per N",
       serverNodeArgs: SERVER_ARGS,
       priority: priority === undefined ? "default" : `nice ${priority} (load generator, servers and PostgreSQL)`,
-      memory: "server RSS (VmRSS, median of 3 samples after a forced GC) with N + 2 sockets subscribed and presence settled, minus before any connected, ÷ N",
+      memory: "server RSS (VmRSS, median of 3 samples after a forced GC) with N + 2 sockets subscribed, after the timed phases, minus before any connected, ÷ N",
+      yardstick: "before each N, the same fan-out through bench/lib/bare-ws-server.ts (ws alone: no database, tRPC or authentication), pinned to the same CPU",
     },
     figures,
     details: { runs },
@@ -778,7 +852,8 @@ function toResult(env: Environment, runs: RunResult[], pinned: boolean, priority
         `N = ${thousands(r.n)}: ${r.fanout.deliveredPct} % delivered, latency p50 ${r.fanout.latencyMs.p50} / p95 ${r.fanout.latencyMs.p95} / ` +
         `p99 ${r.fanout.latencyMs.p99} / max ${r.fanout.latencyMs.max} ms; requestHelp to the host p99 ${r.help.host.latencyMs.p99} ms; ` +
         `${r.memory.perConnectionKB} KB server RSS per connection; ${thousands(r.n)} connecting at once: everyone's presence known after ` +
-        `${r.presence.settleWrittenS ?? "—"} s, delivered after ${r.presence.settleDeliveredS ?? "—"} s (${r.presence.events} presence events).`,
+        `${r.presence.settleWrittenS ?? "—"} s, delivered after ${r.presence.settleDeliveredS ?? "—"} s (${r.presence.events} presence events)` +
+        (r.bareWs ? `; bare ws on the same core: p99 ${r.bareWs.latencyMs.p99} ms, ${r.bareWs.serverCpuMicrosecondsPerDelivery} µs CPU per delivery.` : "."),
     ),
   };
 }
@@ -796,14 +871,15 @@ function updateSection(result: BenchResult): void {
       `| ${thousands(r.n)} | ${ms(r.fanout.latencyMs)} | ${r.fanout.deliveredPct} % (${thousands(r.fanout.delivered)} / ${thousands(r.fanout.expected)}) | ` +
       `${r.fanout.serverCpuPct ?? "?"} % (${r.fanout.serverCpuMicrosecondsPerDelivery ?? "?"} µs) | ${r.memory.perConnectionKB} KB (heap ${r.memory.heapPerConnectionKB ?? "?"} KB) | ` +
       `${r.presence.allOnlineKnown ? `${r.presence.settleWrittenS} s / ${r.presence.settleDeliveredS} s (${r.presence.events} events)` : "not settled"} | ` +
-      `${ms(r.help.host.latencyMs)} (${r.help.host.received}/${r.help.requests}) |`,
+      `${ms(r.help.host.latencyMs)} (${r.help.host.received}/${r.help.requests}) | ` +
+      (r.bareWs ? `${ms(r.bareWs.latencyMs)} (${r.bareWs.serverCpuMicrosecondsPerDelivery} µs) |` : "— |"),
   );
   const body = [
     SECTION_START,
     `Measured ${result.date.slice(0, 10)} with \`${result.command}\` (Node ${result.environment.node}, ${result.environment.cpuCount} × ${result.environment.cpuModel}, load average ${result.environment.loadAverageAtStart} at start).`,
     "",
-    "| subscribers (N) | delivery latency p50 / p95 / **p99** / max (ms) | delivered | server CPU during fan-out (per delivery) | server RSS per connection | N connecting at once: everyone online known / delivered | `requestHelp` → host p50 / p95 / **p99** / max (ms) |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| subscribers (N) | delivery latency p50 / p95 / **p99** / max (ms) | delivered | server CPU during fan-out (per delivery) | server RSS per connection | N connecting at once: everyone online known / delivered | `requestHelp` → host p50 / p95 / **p99** / max (ms) | yardstick: bare `ws`, same core, p50 / p95 / **p99** / max (ms) (CPU per delivery) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     SECTION_END,
   ].join("\n");
@@ -837,7 +913,10 @@ async function main() {
     // After PostgreSQL started, so that it is not pinned with us.
     pinned = !args["no-pin"] && hasTaskset() && pinProcess(process.pid, 0);
     const admin: { account?: Account } = {};
-    for (const n of sizes) runs.push(await run(n, database, pinned ? 1 : undefined, admin));
+    for (const n of sizes) {
+      const bareWs = await yardstick(n, pinned ? 1 : undefined);
+      runs.push({ ...(await run(n, database, pinned ? 1 : undefined, admin)), bareWs });
+    }
   } finally {
     await database?.close();
   }
