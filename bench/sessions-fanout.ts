@@ -6,7 +6,9 @@
  * (`sessions.sendMessage`); per-delivery latency from send to receive, p50/p95/p99/max, and
  * delivered/expected. Also: how long N people connecting at once take until everyone's presence
  * is known (batched `presence` events), resident memory per connection (server RSS delta / N),
- * and `sessions.requestHelp` delivery latency to the host (and to an admin's help inbox).
+ * and `sessions.requestHelp` delivery latency to the host (and to an admin's help inbox). Before
+ * each N, a yardstick: the same fan-out through bare `ws` (bench/lib/bare-ws-server.ts) on the same
+ * core, so that each run says what the machine itself costs per delivery.
  *
  * Processes: the server is `bench/lib/pulse-server.ts` (API-only `startPulse`, as for
  * `npm run bench`, NODE_ENV=production, silent logs, `--expose-gc` so that memory is

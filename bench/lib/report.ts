@@ -104,9 +104,10 @@ function table(results: BenchResult[]): string {
   // Results from different runs can come from different commits or load: say which figures each describes.
   const environments = new Map<string, Set<string>>();
   for (const r of results) {
-    const letters = environments.get(describeEnvironment(r.environment)) ?? new Set<string>();
+    const described = describeEnvironment(r.environment);
+    const letters = environments.get(described) ?? new Set<string>();
     for (const f of r.figures) letters.add(/^\(\w\)/.exec(f.label)?.[0] ?? f.label);
-    environments.set(describeEnvironment(r.environment), letters);
+    environments.set(described, letters);
   }
   return [
     "| figure | result | target | | command | measured |",
