@@ -3,6 +3,7 @@
  * semantic (real <button>, <label>, <table>) and the look lives in one stylesheet.
  */
 import { forwardRef, useId, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from "react";
+import { initials } from "../shared/people";
 import { AlertCircleIcon, CheckCircleIcon, InfoIcon, AlertIcon } from "./icons";
 
 function cx(...classes: (string | false | null | undefined)[]): string {
@@ -264,11 +265,6 @@ export function Skeleton({ width = "100%", height = 14, style }: { width?: numbe
   return <span className="skeleton" style={{ width, height, ...style }} aria-hidden="true" />;
 }
 
-export function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? [parts[0]![0], parts[parts.length - 1]![0]] : [parts[0]?.[0], parts[0]?.[1]];
-  return letters.filter(Boolean).join("").toUpperCase() || "?";
-}
 
 export function Avatar({ name, size }: { name: string; size?: "lg" }) {
   return (

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
-import { codeOf, sql } from "./support/raw";
+import { codeOf, query, sql } from "./support/raw";
 
 let server: TestServer;
 let admin: Awaited<ReturnType<typeof signUp>>;
@@ -14,10 +14,29 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe("users.byId", () => {
-  it("returns a user's public fields to a signed-in caller", async () => {
+  it("shows anyone else only the public profile: no email, no role", async () => {
     const found = await server.client(user.token).users.byId.query({ id: admin.user.id });
-    expect(found).toEqual({ id: admin.user.id, email: admin.email, name: "Admin", role: "ADMIN", createdAt: expect.any(Date) });
-    expect(Object.keys(found)).not.toContain("passwordHash");
+    expect(found).toEqual({ id: admin.user.id, name: "Admin", initials: "AD" });
+    // The same over raw HTTP: nothing more is on the wire than the typed client shows.
+    const raw = await query<Record<string, unknown>>(server.url, "users.byId", { id: admin.user.id }, { token: user.token });
+    expect(Object.keys(raw.data!).sort()).toEqual(["id", "initials", "name"]);
+    expect(raw.text).not.toContain(admin.email);
+  });
+
+  it("shows a user their own email and role, and an admin anyone's", async () => {
+    const own = await server.client(user.token).users.byId.query({ id: user.user.id });
+    expect(own).toEqual({ id: user.user.id, name: "Plain User", initials: "PU", email: user.email, role: "USER", createdAt: expect.any(Date) });
+    const byAdmin = await server.client(admin.token).users.byId.query({ id: user.user.id });
+    expect(byAdmin).toEqual(own);
+    expect(Object.keys(byAdmin)).not.toContain("passwordHash");
+  });
+
+  it("hides them again from an admin who is demoted, on the next call", async () => {
+    const second = await signUp(server, "Second Admin");
+    await server.client(admin.token).users.setRole.mutate({ userId: second.user.id, role: "ADMIN" });
+    expect(await server.client(second.token).users.byId.query({ id: user.user.id })).toMatchObject({ email: user.email });
+    await server.client(admin.token).users.setRole.mutate({ userId: second.user.id, role: "USER" });
+    expect(await server.client(second.token).users.byId.query({ id: user.user.id })).toEqual({ id: user.user.id, name: "Plain User", initials: "PU" });
   });
 
   it("is NOT_FOUND for an unknown id, BAD_REQUEST for a malformed one, UNAUTHORIZED anonymously", async () => {

@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { text } from "../../../shared/input.js";
 import { authedProcedure, publicProcedure, router } from "../../trpc/trpc.js";
 
 const email = z.email("Enter a valid email address.").max(254).trim();
-const password = z.string().min(8, "Use at least 8 characters.").max(200, "Use at most 200 characters.");
+const password = text().min(8, "Use at least 8 characters.").max(200, "Use at most 200 characters.");
 
 export const authRouter = router({
   signUp: publicProcedure
-    .input(z.object({ email, password, name: z.string().trim().min(1, "Tell us your name.").max(80) }))
+    .input(z.object({ email, password, name: text().trim().min(1, "Tell us your name.").max(80) }))
     .mutation(async ({ ctx, input }) => {
       const result = await ctx.services.auth.signUp(input, ctx.meta);
       ctx.setSessionCookie(result.token);
@@ -14,7 +15,7 @@ export const authRouter = router({
     }),
 
   signIn: publicProcedure
-    .input(z.object({ email, password: z.string().min(1, "Enter your password.").max(200) }))
+    .input(z.object({ email, password: text().min(1, "Enter your password.").max(200) }))
     .mutation(async ({ ctx, input }) => {
       const result = await ctx.services.auth.signIn(input, ctx.meta);
       ctx.setSessionCookie(result.token);
@@ -35,7 +36,7 @@ export const authRouter = router({
     .mutation(({ ctx, input }) => ctx.services.auth.revokeLoginSession(ctx.caller, input.sessionId)),
 
   createApiToken: authedProcedure
-    .input(z.object({ name: z.string().trim().min(1, "Name the token.").max(60) }))
+    .input(z.object({ name: text().trim().min(1, "Name the token.").max(60) }))
     .mutation(({ ctx, input }) => ctx.services.auth.createApiToken(ctx.caller, input.name)),
 
   listApiTokens: authedProcedure.query(({ ctx }) => ctx.services.auth.listApiTokens(ctx.caller)),

@@ -3,6 +3,7 @@
  * schema, so a client's types say exactly what a breathing session accepts.
  */
 import { z } from "zod";
+import { eventId, text } from "../../../shared/input.js";
 
 export const SESSION_KINDS = ["meditation", "breathing", "stress", "collaboration"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
@@ -15,8 +16,7 @@ export const DOC_UPDATE_MAX_CHARS = 512 * 1024;
 export const MINUTE_MS = 60_000;
 
 const sessionId = z.uuid("That is not a session id.");
-/** An event id: the decimal string of the log's sequence number. */
-export const eventId = z.string().regex(/^\d{1,19}$/, "An event id is a decimal number.");
+export { eventId };
 
 // ── Config per kind ──────────────────────────────────────────────────────────────────
 
@@ -56,7 +56,7 @@ export const breathingConfig = z
   .strict();
 
 export const stressConfig = z
-  .object({ prompt: z.string().trim().max(200).optional() })
+  .object({ prompt: text().trim().max(200).optional() })
   .strict();
 
 export const collaborationConfig = z.object({}).strict();
@@ -64,8 +64,8 @@ export const collaborationConfig = z.object({}).strict();
 // ── Procedure inputs ─────────────────────────────────────────────────────────────────
 
 const base = {
-  title: z.string().trim().min(1, "Give the session a title.").max(120, "Keep the title under 120 characters."),
-  description: z.string().trim().max(2_000, "Keep the description under 2,000 characters.").optional(),
+  title: text().trim().min(1, "Give the session a title.").max(120, "Keep the title under 120 characters."),
+  description: text().trim().max(2_000, "Keep the description under 2,000 characters.").optional(),
   visibility: z.enum(["public", "private"]).default("public"),
   capacity: z.number().int().min(2, "A session has room for at least 2 people.").max(10_000, "At most 10,000 people.").default(50),
 };
@@ -92,14 +92,13 @@ export const listInput = z
 export type ListInput = z.infer<typeof listInput>;
 
 export const byIdInput = z.object({ sessionId }).strict();
-export const joinInput = z.object({ sessionId, inviteCode: z.string().trim().max(64).optional() }).strict();
+export const joinInput = z.object({ sessionId, inviteCode: text().trim().max(64).optional() }).strict();
 export const sessionInput = z.object({ sessionId }).strict();
 
 export const sendMessageInput = z
   .object({
     sessionId,
-    text: z
-      .string()
+    text: text()
       .trim()
       .min(1, "Write something first.")
       .max(MESSAGE_MAX_CHARS, `A message is at most ${MESSAGE_MAX_CHARS.toLocaleString("en")} characters.`),
@@ -122,15 +121,14 @@ export const updateStateInput = z.discriminatedUnion("kind", [
       sessionId,
       kind: z.literal("stress"),
       level: z.number().int().min(1, "Levels go from 1 to 10.").max(10, "Levels go from 1 to 10."),
-      factors: z.array(z.string().trim().toLowerCase().min(1).max(40, "Keep each factor under 40 characters.")).max(10, "At most 10 factors.").optional(),
+      factors: z.array(text().trim().toLowerCase().min(1).max(40, "Keep each factor under 40 characters.")).max(10, "At most 10 factors.").optional(),
     })
     .strict(),
   z
     .object({
       sessionId,
       kind: z.literal("collaboration"),
-      update: z
-        .string()
+      update: text()
         .min(4, "The update is empty.")
         .max(DOC_UPDATE_MAX_CHARS, "The update is too large: send smaller ones.")
         .regex(base64, "The update must be base64."),
@@ -146,13 +144,13 @@ export const historyInput = z
     before: eventId.optional(),
     limit: z.number().int().min(1).max(200).default(50),
     /** Only these event types; by default every type except `doc` (load the document with byId). */
-    types: z.array(z.string().min(1).max(20)).min(1).max(12).optional(),
+    types: z.array(text().min(1).max(20)).min(1).max(12).optional(),
   })
   .strict();
 export type HistoryInput = z.infer<typeof historyInput>;
 
 export const requestHelpInput = z
-  .object({ sessionId, note: z.string().trim().max(500, "Keep the note under 500 characters.").optional() })
+  .object({ sessionId, note: text().trim().max(500, "Keep the note under 500 characters.").optional() })
   .strict();
 
 /**

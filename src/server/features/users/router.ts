@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "../../../shared/input.js";
 import { adminProcedure, authedProcedure, router } from "../../trpc/trpc.js";
 
 const preferences = z
@@ -6,15 +7,15 @@ const preferences = z
   .strict();
 
 export const usersRouter = router({
-  byId: authedProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => ctx.services.users.byId(input.id)),
+  byId: authedProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => ctx.services.users.byId(ctx.caller, input.id)),
 
   update: authedProcedure
-    .input(z.object({ name: z.string().trim().min(1).max(80).optional(), preferences: preferences.optional() }).strict())
+    .input(z.object({ name: text().trim().min(1).max(80).optional(), preferences: preferences.optional() }).strict())
     .mutation(({ ctx, input }) => ctx.services.users.update(ctx.caller, input)),
 
   list: adminProcedure
     .input(
-      z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50), search: z.string().max(100).optional() }).default({ limit: 50 }),
+      z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50), search: text().max(100).optional() }).default({ limit: 50 }),
     )
     .query(({ ctx, input }) => ctx.services.users.list(input)),
 

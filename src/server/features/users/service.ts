@@ -1,18 +1,32 @@
 import type { App } from "../../app.js";
 import { AppError, notFound } from "../../errors.js";
-import type { AuthService, Caller } from "../auth/service.js";
+import { initials } from "../../../shared/people.js";
+import type { AuthService, Caller, PublicUser } from "../auth/service.js";
 
 const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;
+
+/** What every signed-in user may see of anyone. */
+export interface PublicProfile {
+  id: string;
+  name: string;
+  initials: string;
+}
 
 export type Preferences = { theme?: "light" | "dark" | "system"; reducedMotion?: boolean };
 
 export function createUsersService(app: App, auth: AuthService) {
   const { db } = app;
   return {
-    async byId(id: string) {
+    /**
+     * Someone's profile. Their email and role are theirs and the admins' to see: anyone else gets
+     * the public profile (the name and the avatar's initials).
+     */
+    async byId(caller: Caller, id: string): Promise<PublicProfile | (PublicProfile & Omit<PublicUser, "id" | "name">)> {
       const user = await db.user.findUnique({ where: { id }, select: userSelect });
       if (!user) throw notFound("That user");
-      return user;
+      const profile = { id: user.id, name: user.name, initials: initials(user.name) };
+      if (caller.user.id !== id && caller.user.role !== "ADMIN") return profile;
+      return { ...profile, email: user.email, role: user.role, createdAt: user.createdAt };
     },
 
     async preferences(userId: string): Promise<Preferences> {

@@ -1,0 +1,31 @@
+/**
+ * The building blocks of every input schema, on both sides (the server validates with them; a
+ * form may too). Every string a procedure accepts is built from `text()` (or is a zod format such
+ * as `z.uuid()`), so the characters PostgreSQL cannot store are refused once, here, with the
+ * field named, instead of failing in the database as a 500. tests/unit/input-schemas.test.ts
+ * walks every procedure's input and fails on a string built any other way.
+ */
+import { z } from "zod";
+
+/**
+ * Refuses what PostgreSQL rejects in `text` and `jsonb`: the NUL character, and UTF-16 that is
+ * not well formed (an unpaired surrogate such as "\ud800", which has no UTF-8 encoding).
+ */
+export const storableText = z.superRefine((value: string, ctx) => {
+  if (value.includes("\0")) ctx.addIssue({ code: "custom", message: "Remove the NUL character (\\0): it cannot be stored." });
+  else if (!value.isWellFormed()) ctx.addIssue({ code: "custom", message: "This text has a broken character (an unpaired surrogate)." });
+});
+
+/** A string input: refine it further (`.trim().min(1).max(80)`) as the field needs. */
+export function text(): z.ZodString {
+  return z.string().check(storableText);
+}
+
+/** The largest id a PostgreSQL `bigint` (an event log's sequence) can hold. */
+export const MAX_EVENT_ID = 2n ** 63n - 1n;
+
+/** An event id: the decimal string of an event log's sequence number. */
+export const eventId = text()
+  .regex(/^\d{1,19}$/, "An event id is a decimal number.")
+  // Checks all run: only a string of digits reaches BigInt.
+  .refine((id) => !/^\d+$/.test(id) || BigInt(id) <= MAX_EVENT_ID, `An event id is at most ${MAX_EVENT_ID}.`);
