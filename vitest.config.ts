@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // A deprecation is a failure: pg's "client.query() while already executing a query" (an error
+    // in pg 9) must not come back unnoticed.
+    execArgv: ["--throw-deprecation"],
     // Integration files each start a server and a database: two cores, two at a time.
     maxWorkers: 2,
     // CI sums this report with Playwright's into one "N passed, N failed" line.

@@ -21,6 +21,7 @@ function memoryBus(): Bus & { announce(channel: string): void } {
       handlers.get(channel)!.add(handler);
       return () => handlers.get(channel)?.delete(handler);
     },
+    onReconnect: () => () => undefined,
     async close() {},
     announce(channel) {
       for (const handler of handlers.get(channel) ?? []) handler("");

@@ -16,6 +16,8 @@ export interface EventSource<T> {
 }
 
 const PAGE = 500;
+/** After a failed read (the database unreachable), read again this soon even if nothing is announced. */
+const RETRY_READ_MS = 1_000;
 /**
  * Subscribers handed a batch per turn of the event loop. Delivering one event to thousands of
  * sockets takes tens of milliseconds; in between, requests and announcements get their turn.
@@ -34,6 +36,7 @@ class StreamHub<T> {
   private ready = false;
   private reading = false;
   private pending = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly source: EventSource<T>) {}
 
@@ -44,20 +47,38 @@ class StreamHub<T> {
     if (this.pending) this.poke();
   }
 
-  /** Called for each announcement; bursts are coalesced into as few reads as possible. */
+  /**
+   * Called for each announcement, and when the bus reconnects (announcements may have been lost
+   * meanwhile): reads what is new since the last read. Bursts are coalesced into as few reads as
+   * possible; a failed read is retried from the same place after a pause.
+   */
   poke(): void {
     if (!this.ready || this.reading) {
       this.pending = true;
       return;
     }
+    clearTimeout(this.retry);
+    this.retry = undefined;
     this.reading = true;
     this.pending = false;
     this.readNew()
-      .catch(() => (this.pending = true)) // the next announcement retries from the same place
+      .catch(() => {
+        this.retry ??= setTimeout(() => {
+          this.retry = undefined;
+          this.poke();
+        }, RETRY_READ_MS);
+      })
       .finally(() => {
         this.reading = false;
         if (this.pending) this.poke();
       });
+  }
+
+  /** No subscriber is left: stop retrying. */
+  close(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.ready = false;
   }
 
   private async readNew(): Promise<void> {
@@ -142,6 +163,11 @@ export interface StreamEvents {
  */
 export function createStreams(bus: Bus): StreamEvents {
   const hubs = new Map<string, { hub: Promise<StreamHub<unknown>>; users: number; unsubscribe?: () => void }>();
+  // Announcements made while the bus was reconnecting never arrive: every stream re-reads from
+  // its last read id, and each subscriber drops what it already has.
+  bus.onReconnect(() => {
+    for (const entry of hubs.values()) void entry.hub.then((hub) => hub.poke(), () => undefined);
+  });
 
   function attach<T>(source: EventSource<T>) {
     let entry = hubs.get(source.channel);
@@ -164,6 +190,7 @@ export function createStreams(bus: Bus): StreamEvents {
         if (--current.users > 0 || hubs.get(source.channel) !== current) return;
         hubs.delete(source.channel);
         current.unsubscribe?.();
+        void current.hub.then((hub) => hub.close(), () => undefined);
       },
     };
   }
