@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { Bus } from "./bus/bus.js";
 import type { StreamEvents } from "./bus/stream.js";
 import type { Config } from "./config.js";
+import type { DatabaseAvailability } from "./db/availability.js";
 import type { Database } from "./db/index.js";
 import type { Logger } from "./log.js";
 import type { SocketRegistry } from "./trpc/sockets.js";
@@ -11,6 +12,8 @@ export interface App {
   config: Config;
   db: Database;
   pool: pg.Pool;
+  /** Whether the database is reachable; told of failures, it logs an outage once and its end once. */
+  databaseAvailability: DatabaseAvailability;
   log: Logger;
   bus: Bus;
   /** Resumable streams of stored events (replay after a last id, then live). */

@@ -4,6 +4,7 @@ import type { App } from "./app.js";
 import { createBus } from "./bus/bus.js";
 import { createStreams } from "./bus/stream.js";
 import type { Config } from "./config.js";
+import { DatabaseAvailability } from "./db/availability.js";
 import { openDatabase } from "./db/index.js";
 import { createHttpServer, type NextHandlers } from "./http/server.js";
 import type { Logger } from "./log.js";
@@ -28,6 +29,7 @@ export async function startPulse(config: Config, log: Logger, next?: NextHandler
     config,
     db: database.db,
     pool: database.pool,
+    databaseAvailability: new DatabaseAvailability(database.pool, log),
     log,
     bus,
     streams: createStreams(bus),
@@ -62,6 +64,7 @@ export async function startPulse(config: Config, log: Logger, next?: NextHandler
         await services.sessions.flush();
         stopListening();
         services.health.close();
+        app.databaseAvailability.close();
         await bus.close();
         await database.close();
       })()),

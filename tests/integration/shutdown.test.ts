@@ -69,7 +69,8 @@ describe("draining a running server", () => {
   afterAll(() => Promise.all(servers.map((s) => s.stop())));
 
   it("finishes an in-flight request while refusing new connections", async () => {
-    const server = await startTestServer();
+    // A grace period that a loaded machine cannot outlast between the steps below.
+    const server = await startTestServer({ shutdownGraceMs: 15_000 });
     servers.push(server);
     const held = holdRequest(`${server.url}/api/trpc/auth.signUp`, { email: "late@example.com", password: "correct horse battery", name: "Late" });
     await within(held.accepted, "the server to accept the request");

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { CLOSE_CREDENTIALS_REVOKED, SocketRegistry } from "../../src/server/trpc/sockets";
+import { CLOSE_CREDENTIALS_REVOKED, SocketRegistry, type StreamEnd } from "../../src/server/trpc/sockets";
 
 let wss: WebSocketServer;
 let url: string;
@@ -28,17 +28,17 @@ describe("SocketRegistry", () => {
     const registry = new SocketRegistry();
     const a = await connect();
     const b = await connect();
-    registry.add(a.server, { userId: "u1", loginSessionId: "s1" });
-    registry.add(b.server, { userId: "u1", apiTokenId: "t1" });
+    registry.add(a.server, { userId: "u1", loginSessionId: "s1", role: "USER" });
+    registry.add(b.server, { userId: "u1", apiTokenId: "t1", role: "USER" });
     expect(registry.authenticatedCount()).toBe(2);
-    expect(registry.revoke({ loginSessionId: "s1" }, "revoked")).toBe(1);
+    expect(registry.revoke({ loginSessionId: "s1" }, "revoked").sockets).toBe(1);
     const [code] = (await once(a.client, "close")) as [number];
     expect(code).toBe(CLOSE_CREDENTIALS_REVOKED);
     expect(b.client.readyState).toBe(WebSocket.OPEN);
     // Closed sockets are forgotten.
-    expect(registry.revoke({ loginSessionId: "s1" }, "again")).toBe(0);
-    expect(registry.revoke({ apiTokenId: "t2" }, "another token")).toBe(0);
-    expect(registry.revoke({ userId: "u1" }, "role changed")).toBe(1);
+    expect(registry.revoke({ loginSessionId: "s1" }, "again").sockets).toBe(0);
+    expect(registry.revoke({ apiTokenId: "t2" }, "another token").sockets).toBe(0);
+    expect(registry.revoke({ userId: "u1" }, "role changed").sockets).toBe(1);
     expect(registry.authenticatedCount()).toBe(0);
   });
 
@@ -58,8 +58,8 @@ describe("SocketRegistry", () => {
     a.client.close();
     await once(a.server, "close");
     // Authentication finished after the client had gone: there is nothing left to revoke.
-    registry.add(a.server, { userId: "u2", loginSessionId: "s2" });
-    expect(registry.revoke({ userId: "u2" }, "revoked")).toBe(0);
+    registry.add(a.server, { userId: "u2", loginSessionId: "s2", role: "USER" });
+    expect(registry.revoke({ userId: "u2" }, "revoked").sockets).toBe(0);
   });
 
   it("closes a socket whose credential was revoked while it was being authenticated", async () => {
@@ -68,15 +68,68 @@ describe("SocketRegistry", () => {
     const b = await connect();
     const mark = registry.mark(); // authentication starts; the database says yes…
     registry.revoke({ loginSessionId: "s3" }, "revoked"); // …and the revocation lands before registration
-    registry.add(a.server, { userId: "u3", loginSessionId: "s3" }, mark);
-    registry.add(b.server, { userId: "u3", loginSessionId: "s4" }, mark); // another login of the same user stays
+    registry.add(a.server, { userId: "u3", loginSessionId: "s3", role: "USER" }, mark);
+    registry.add(b.server, { userId: "u3", loginSessionId: "s4", role: "USER" }, mark); // another login of the same user stays
     const [code] = (await once(a.client, "close")) as [number];
     expect(code).toBe(CLOSE_CREDENTIALS_REVOKED);
     expect(b.client.readyState).toBe(WebSocket.OPEN);
     expect(registry.authenticatedCount()).toBe(1);
     // A socket authenticated after the revocation (its mark is later) is not affected by it.
     const c = await connect();
-    registry.add(c.server, { userId: "u3", loginSessionId: "s3" }, registry.mark());
+    registry.add(c.server, { userId: "u3", loginSessionId: "s3", role: "USER" }, registry.mark());
     expect(registry.authenticatedCount()).toBe(2);
+  });
+});
+
+describe("SocketRegistry: live streams", () => {
+  const login = { userId: "u5", loginSessionId: "s5", role: "USER" } as const;
+  const asAdmin = { userId: "u6", loginSessionId: "s6", role: "ADMIN" } as const;
+
+  it("ends the streams of a revoked login or token with UNAUTHORIZED, and only those", () => {
+    const registry = new SocketRegistry();
+    const ended: Record<string, StreamEnd> = {};
+    registry.holdStream(login, registry.mark(), (why) => (ended.login = why));
+    registry.holdStream({ userId: "u5", apiTokenId: "t5", role: "USER" }, registry.mark(), (why) => (ended.token = why));
+    registry.holdStream({ userId: "u5", loginSessionId: "other", role: "USER" }, registry.mark(), (why) => (ended.other = why));
+    expect(registry.revoke({ loginSessionId: "s5" }, "signed out")).toEqual({ sockets: 0, streams: 1 });
+    expect(ended.login?.code).toBe("UNAUTHORIZED");
+    expect(registry.revoke({ apiTokenId: "t5" }, "revoked").streams).toBe(1);
+    expect(ended.token).toEqual({ code: "UNAUTHORIZED", message: "This API token was revoked." });
+    expect(ended.other).toBeUndefined();
+    expect(registry.streamCount()).toBe(1);
+  });
+
+  it("ends an admin's streams with FORBIDDEN when they are demoted; a promotion or a user's own streams go on", () => {
+    const registry = new SocketRegistry();
+    const ended: StreamEnd[] = [];
+    registry.holdStream(asAdmin, registry.mark(), (why) => ended.push(why));
+    registry.holdStream({ ...login }, registry.mark(), (why) => ended.push(why));
+    expect(registry.revoke({ userId: "u5", role: "ADMIN" }, "promoted").streams).toBe(0);
+    expect(registry.revoke({ userId: "u6", role: "ADMIN" }, "role unchanged").streams).toBe(0);
+    expect(registry.revoke({ userId: "u6", role: "USER" }, "demoted").streams).toBe(1);
+    expect(ended).toEqual([{ code: "FORBIDDEN", message: expect.stringMatching(/admin role was removed/) }]);
+  });
+
+  it("ends at once a stream whose credential was revoked while it was being authorized; releasing forgets it", () => {
+    const registry = new SocketRegistry();
+    const mark = registry.mark();
+    registry.revoke({ loginSessionId: "s5" }, "signed out");
+    let why: StreamEnd | undefined;
+    registry.holdStream(login, mark, (reason) => (why = reason));
+    expect(why?.code).toBe("UNAUTHORIZED");
+    expect(registry.streamCount()).toBe(0);
+    const release = registry.holdStream(login, registry.mark(), () => undefined);
+    expect(registry.streamCount()).toBe(1);
+    release();
+    expect(registry.streamCount()).toBe(0);
+  });
+
+  it("lists each held credential once, sockets and streams together", async () => {
+    const registry = new SocketRegistry();
+    const a = await connect();
+    registry.add(a.server, login);
+    registry.holdStream(login, registry.mark(), () => undefined);
+    registry.holdStream(asAdmin, registry.mark(), () => undefined);
+    expect(registry.heldCredentials()).toEqual([login, asAdmin]);
   });
 });

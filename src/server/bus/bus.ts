@@ -76,16 +76,17 @@ export async function createBus(url: string, publisher: pg.Pool, log: Logger): P
     client = next;
   }
 
-  async function reconnect(): Promise<void> {
+  async function reconnect(attempt = 1): Promise<void> {
     if (closed) return;
     try {
       await connect();
     } catch (err) {
-      log.warn({ err }, "event bus reconnect failed; retrying");
-      setTimeout(() => void reconnect(), RECONNECT_DELAY_MS);
+      // Once, not every second of an outage.
+      if (attempt === 1) log.warn({ err }, "event bus reconnect failed; retrying every second");
+      setTimeout(() => void reconnect(attempt + 1), RECONNECT_DELAY_MS);
       return;
     }
-    log.info("event bus reconnected");
+    log.info({ attempts: attempt }, "event bus reconnected");
     for (const handler of reconnected) {
       try {
         handler();

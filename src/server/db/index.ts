@@ -25,7 +25,8 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   const url = config.databaseUrl ?? embedded!.url;
   try {
     await migrate(url, log);
-    const pool = new pg.Pool({ connectionString: url, max: config.databasePoolSize });
+    // A database that stops answering (rather than refusing) must not hold requests for minutes.
+    const pool = new pg.Pool({ connectionString: url, max: config.databasePoolSize, connectionTimeoutMillis: 5_000 });
     pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
     const db = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {

@@ -56,7 +56,8 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
     maxBodySize: config.maxBodyBytes,
     createContext: (req, res) => createHttpContext(app, services, req, res),
     onError: ({ error, path, res }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path, reqId: res.getHeader("X-Request-Id") }, "procedure failed");
+      if (error.code !== "INTERNAL_SERVER_ERROR" || app.databaseAvailability.report(error.cause)) return;
+      log.error({ err: error, path, reqId: res.getHeader("X-Request-Id") }, "procedure failed");
     },
   });
 
@@ -98,7 +99,8 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
       metrics.httpRequests.inc({ route, method: req.method, status });
       metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
       if (route !== "next_asset") metrics.recentRequests.record(status >= 500);
-      if (status >= 500) log.error({ reqId: requestId, method: req.method, path: pathname, status }, "request failed");
+      // A 503 is an outage or a drain, each logged once where it is known, not per request.
+      if (status >= 500 && status !== 503) log.error({ reqId: requestId, method: req.method, path: pathname, status }, "request failed");
     });
     if (draining) res.setHeader("Connection", "close");
     else {
@@ -123,7 +125,8 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
     createContext: ({ req, res, info }) => createSocketContext(app, services, req, res, info.connectionParams),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "socket procedure failed");
+      if (error.code !== "INTERNAL_SERVER_ERROR" || app.databaseAvailability.report(error.cause)) return;
+      log.error({ err: error, path }, "socket procedure failed");
     },
   });
   wss.on("connection", (socket) => {

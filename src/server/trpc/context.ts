@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { TRPCError } from "@trpc/server";
 import type { WebSocket } from "ws";
+import { RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "../db/availability.js";
 import type { App } from "../app.js";
 import type { Caller, RequestMeta } from "../features/auth/service.js";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../features/auth/service.js";
@@ -9,6 +11,8 @@ export interface Context {
   app: App;
   services: Services;
   caller: Caller | null;
+  /** The socket registry's mark taken before the caller was authenticated (see SocketRegistry.mark). */
+  credentialMark: number;
   meta: RequestMeta;
   /** The caller's WebSocket, for subscriptions that watch its send buffer; absent over HTTP. */
   socket?: WebSocket;
@@ -63,6 +67,21 @@ function retryAfterSetter(res: ServerResponse): Context["setRetryAfter"] {
   return (seconds) => void res.setHeader("Retry-After", String(Math.max(1, Math.ceil(seconds))));
 }
 
+/**
+ * Who a secret belongs to. While the database cannot be reached that cannot be known: the call
+ * fails with SERVICE_UNAVAILABLE (503), like every call that needs the database.
+ */
+async function authenticate(app: App, services: Services, secret: string | undefined, retryAfter?: Context["setRetryAfter"]) {
+  if (!secret) return null; // no credential, no caller: skip the call into the auth service
+  try {
+    return await services.auth.authenticate(secret);
+  } catch (error) {
+    if (!app.databaseAvailability.report(error)) throw error;
+    retryAfter?.(RETRY_AFTER_S);
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: UNAVAILABLE_MESSAGE, cause: error });
+  }
+}
+
 export async function createHttpContext(
   app: App,
   services: Services,
@@ -70,14 +89,16 @@ export async function createHttpContext(
   res: ServerResponse,
 ): Promise<Context> {
   const secret = bearer(req) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
+  const credentialMark = app.sockets.mark();
+  const setRetryAfter = retryAfterSetter(res);
   return {
     app,
     services,
-    // No credential, no caller: skip the call into the auth service.
-    caller: secret ? await services.auth.authenticate(secret) : null,
+    caller: await authenticate(app, services, secret, setRetryAfter),
+    credentialMark,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
     setSessionCookie: cookieSetter(app, res),
-    setRetryAfter: retryAfterSetter(res),
+    setRetryAfter,
   };
 }
 
@@ -95,14 +116,16 @@ export async function createSocketContext(
 ): Promise<Context> {
   const secret = connectionParams?.token || bearer(req) || readCookie(req.headers.cookie, SESSION_COOKIE);
   const mark = app.sockets.mark();
-  const caller = await services.auth.authenticate(secret);
+  const caller = await authenticate(app, services, secret);
   if (caller) {
-    app.sockets.add(socket, { userId: caller.user.id, loginSessionId: caller.loginSessionId, apiTokenId: caller.apiTokenId }, mark);
+    const { user, loginSessionId, apiTokenId } = caller;
+    app.sockets.add(socket, { userId: user.id, loginSessionId, apiTokenId, role: user.role }, mark);
   }
   return {
     app,
     services,
     caller,
+    credentialMark: mark,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
     socket,
     setSessionCookie: () => undefined,

@@ -3,13 +3,18 @@
  * `adminProcedure` from here and nothing else from tRPC's init.
  */
 import { TRPCError, initTRPC } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError, z } from "zod";
+import { isDatabaseUnavailable, RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "../db/availability.js";
 import { AppError } from "../errors.js";
 import { metrics } from "../http/metrics.js";
 import type { Context } from "./context.js";
 import { transformer } from "./wire.js";
 
+import { isBoundToCaller } from "./live.js";
+
 export { shared, trackedDelivery } from "./wire.js";
+export { whileAuthorized } from "./live.js";
 
 // ── What you rarely edit: tRPC itself, error shapes ─────────────────────────────────────
 
@@ -31,6 +36,16 @@ const t = initTRPC.context<Context>().create({
     if (error.code === "PARSE_ERROR" || (error.code === "BAD_REQUEST" && error.cause instanceof SyntaxError)) {
       return { ...shape, message: "The request is not valid JSON.", data: { ...shape.data, code: "BAD_REQUEST" as const, zodError: null } };
     }
+    // A stream that fails mid-way because the database went away: a brief unavailability, not a bug.
+    if (error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(error.cause)) {
+      const { stack: _stack, ...data } = shape.data;
+      return {
+        ...shape,
+        code: TRPC_ERROR_CODES_BY_KEY.SERVICE_UNAVAILABLE,
+        message: UNAVAILABLE_MESSAGE,
+        data: { ...data, code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, zodError: null, retryAfterS: RETRY_AFTER_S },
+      };
+    }
     const hidden = production && error.code === "INTERNAL_SERVER_ERROR";
     return {
       ...shape,
@@ -46,13 +61,16 @@ const t = initTRPC.context<Context>().create({
         // A client shows each field's problem next to that field.
         zodError: zodError ? z.flattenError(zodError) : null,
         // TOO_MANY_REQUESTS: when to try again (HTTP responses also carry it as Retry-After).
-        retryAfterS: error.cause instanceof AppError ? (error.cause.retryAfterS ?? null) : null,
+        retryAfterS: error.cause instanceof AppError ? (error.cause.retryAfterS ?? null) : error.code === "SERVICE_UNAVAILABLE" ? RETRY_AFTER_S : null,
       },
     };
   },
 });
 
-/** Turns a service's AppError into the tRPC error with the same code; counts every call. */
+/**
+ * Turns a service's AppError into the tRPC error with the same code, and a database that cannot be
+ * reached into SERVICE_UNAVAILABLE (503, Retry-After); counts every call.
+ */
 const errorsAndMetrics = t.middleware(async ({ ctx, path, type, next }) => {
   const result = await next();
   let code = "OK";
@@ -62,6 +80,11 @@ const errorsAndMetrics = t.middleware(async ({ ctx, path, type, next }) => {
       metrics.trpcCalls.inc({ path, type, code: cause.code });
       if (cause.retryAfterS !== undefined) ctx.setRetryAfter(cause.retryAfterS);
       throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR" && ctx.app.databaseAvailability.report(cause)) {
+      metrics.trpcCalls.inc({ path, type, code: "SERVICE_UNAVAILABLE" });
+      ctx.setRetryAfter(RETRY_AFTER_S);
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: UNAVAILABLE_MESSAGE, cause });
     }
     code = result.error.code;
   }
@@ -76,9 +99,14 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(errorsAndMetrics);
 
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/** Signed-in callers only. Its subscriptions must be made with `whileAuthorized`, so they end with the caller's credential. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
   if (!ctx.caller) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do that." });
-  return next({ ctx: { ...ctx, caller: ctx.caller } });
+  const result = await next({ ctx: { ...ctx, caller: ctx.caller } });
+  if (type === "subscription" && result.ok && !isBoundToCaller(result.data)) {
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This subscription is not bound to its caller: wrap its resolver in whileAuthorized()." });
+  }
+  return result;
 });
 
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {

@@ -179,9 +179,38 @@ export class RawSocket {
     });
   }
 
+  /**
+   * Subscribes and records everything the subscription receives until it ends: its data (tracked
+   * ones as `{ id, data }`), the error it failed with, and whether the server said it stopped.
+   */
+  subscribe<T = unknown>(path: string, input?: unknown): RawSubscription<T> {
+    const id = this.nextId++;
+    const subscription: RawSubscription<T> = { data: [], started: false, stopped: false };
+    this.pending.set(id, (message) => {
+      if (message.error) {
+        subscription.error = superjson.deserialize(message.error as never) as RawError;
+        this.pending.delete(id);
+        return;
+      }
+      const result = message.result as { type: string; data?: never };
+      if (result.type === "started") subscription.started = true;
+      else if (result.type === "stopped") subscription.stopped = true;
+      else if (result.type === "data") subscription.data.push(superjson.deserialize(result.data!) as T);
+    });
+    this.ws.send(JSON.stringify({ id, method: "subscription", params: { path, input: superjson.serialize(input) } }));
+    return subscription;
+  }
+
   close(): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
   }
+}
+
+export interface RawSubscription<T> {
+  data: T[];
+  started: boolean;
+  stopped: boolean;
+  error?: RawError;
 }
 
 /** Resolves when `check` returns true, polling; rejects after `timeoutMs` with `what`. */
@@ -213,5 +242,79 @@ export async function codeOf(call: Promise<unknown>): Promise<string> {
     const data = (error as { data?: { code?: string } }).data;
     if (!data?.code) throw error;
     return data.code;
+  }
+}
+
+export interface ServerSentEvent {
+  /** `message` for data; tRPC also sends `connected`, `ping`, `serialized-error` and `return`. */
+  event: string;
+  id?: string;
+  data: string;
+}
+
+/**
+ * A tRPC subscription over HTTP (server-sent events), read by hand: every event as sent, and
+ * when the server ends the response.
+ */
+export class EventStream {
+  readonly events: ServerSentEvent[] = [];
+  /** Resolves when the server ends the response (or `close()` aborts it). */
+  ended: Promise<void> = Promise.resolve();
+  private readonly controller = new AbortController();
+
+  static async open(baseUrl: string, path: string, input: unknown, options: RawCallOptions = {}): Promise<EventStream> {
+    const headers: Record<string, string> = { Accept: "text/event-stream", ...options.headers };
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    if (options.cookie) headers.Cookie = options.cookie;
+    const search = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
+    const stream = new EventStream();
+    const response = await fetch(`${baseUrl}/api/trpc/${path}${search}`, { headers, signal: stream.controller.signal });
+    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      throw new Error(`not an event stream (${response.status}): ${await response.text()}`);
+    }
+    stream.ended = stream.read(response).catch(() => undefined);
+    return stream;
+  }
+
+  private async read(response: Response): Promise<void> {
+    if (!response.body) return;
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event: ServerSentEvent = { event: "message", data: "" };
+        for (const line of block.split("\n")) {
+          const colon = line.indexOf(":");
+          const field = colon === -1 ? line : line.slice(0, colon);
+          const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
+          if (field === "event") event.event = value;
+          else if (field === "id") event.id = value;
+          else if (field === "data") event.data += value;
+        }
+        this.events.push(event);
+      }
+    }
+  }
+
+  /** The data events, deserialised (a tracked event's id is in its SSE `id` field, see `events`). */
+  data<T = unknown>(): T[] {
+    return this.events.filter((e) => e.event === "message").map((e) => superjson.deserialize(JSON.parse(e.data)) as T);
+  }
+
+  /** The error the stream ended with, if it did. */
+  error(): RawError | undefined {
+    const failed = this.events.find((e) => e.event === "serialized-error");
+    return failed ? (superjson.deserialize(JSON.parse(failed.data)) as RawError) : undefined;
+  }
+
+  close(): void {
+    this.controller.abort();
   }
 }

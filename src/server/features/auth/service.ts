@@ -11,6 +11,12 @@ export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 /** Sliding expiry is refreshed at most this often per session, so reads do not each write. */
 const TOUCH_EVERY_MS = 60 * 1000;
 const REVOKED_CHANNEL = "auth_revoked";
+/**
+ * How often the credentials of open sockets and streams are checked against the database: catches
+ * logins that expired while a socket stayed open. (Revocations arrive at once over the bus, and
+ * everything is checked again whenever the bus reconnects, in case one was missed meanwhile.)
+ */
+const RECHECK_EVERY_MS = 60_000;
 
 export interface PublicUser {
   id: string;
@@ -88,12 +94,43 @@ export function createAuthService(app: App) {
     await bus.publish(REVOKED_CHANNEL, JSON.stringify(revoked));
   }
 
+  function applyRevocation(revoked: Revocation) {
+    const ended = sockets.revoke(revoked, "credentials revoked");
+    if (ended.sockets || ended.streams) log.info({ ...revoked, ...ended }, "ended the sockets and streams of a revoked credential");
+  }
+
+  /**
+   * What the database says now about every credential this instance holds open: logins revoked
+   * or expired, tokens revoked, roles changed. Each difference is applied here like a revocation
+   * from the bus (every instance checks its own).
+   */
+  async function recheckHeldCredentials() {
+    const held = sockets.heldCredentials();
+    if (!held.length) return;
+    const ids = (key: "loginSessionId" | "apiTokenId" | "userId") => [...new Set(held.flatMap((c) => (c[key] ? [c[key]] : [])))];
+    const [logins, tokens, users] = await Promise.all([
+      pool.query<{ id: string }>(`SELECT id FROM "LoginSession" WHERE id = ANY($1::uuid[]) AND ("revokedAt" IS NOT NULL OR "expiresAt" <= now())`, [ids("loginSessionId")]),
+      pool.query<{ id: string }>(`SELECT id FROM "ApiToken" WHERE id = ANY($1::uuid[]) AND "revokedAt" IS NOT NULL`, [ids("apiTokenId")]),
+      pool.query<{ id: string; role: "USER" | "ADMIN" }>(`SELECT id, role FROM "User" WHERE id = ANY($1::uuid[])`, [ids("userId")]),
+    ]);
+    for (const { id } of logins.rows) applyRevocation({ loginSessionId: id });
+    for (const { id } of tokens.rows) applyRevocation({ apiTokenId: id });
+    const roles = new Map(users.rows.map((row) => [row.id, row.role]));
+    const changed = new Set(held.filter((c) => roles.has(c.userId) && roles.get(c.userId) !== c.role).map((c) => c.userId));
+    for (const userId of changed) applyRevocation({ userId, role: roles.get(userId) });
+  }
+
+  /** Applies every revocation published on the bus, and rechecks what may have been missed; returns a stop function. */
   async function listenForRevocations() {
-    return bus.subscribe(REVOKED_CHANNEL, (payload) => {
-      const revoked = JSON.parse(payload) as Revocation;
-      const closed = sockets.revoke(revoked, "credentials revoked");
-      if (closed) log.info({ ...revoked, closed }, "closed sockets of a revoked credential");
-    });
+    const unsubscribe = await bus.subscribe(REVOKED_CHANNEL, (payload) => applyRevocation(JSON.parse(payload) as Revocation));
+    const recheck = () => void recheckHeldCredentials().catch((err: unknown) => log.warn({ err }, "could not recheck open credentials"));
+    const stopOnReconnect = bus.onReconnect(recheck);
+    const timer = setInterval(recheck, RECHECK_EVERY_MS).unref();
+    return () => {
+      unsubscribe();
+      stopOnReconnect();
+      clearInterval(timer);
+    };
   }
 
   return {
@@ -216,7 +253,10 @@ export function createAuthService(app: App) {
       return { revoked: true };
     },
 
-    /** Closes every socket of a user on every instance (used when their role changes). */
+    /**
+     * On every instance: closes the sockets of a revoked credential, and ends the live streams it
+     * opened. `{ userId, role }`: the user's role changed to `role`.
+     */
     announceRevoked,
   };
 }

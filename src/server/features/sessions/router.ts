@@ -1,4 +1,4 @@
-import { authedProcedure, router, trackedDelivery } from "../../trpc/trpc.js";
+import { authedProcedure, router, trackedDelivery, whileAuthorized } from "../../trpc/trpc.js";
 import {
   byIdInput,
   createInput,
@@ -49,15 +49,18 @@ export const sessionsRouter = router({
    */
   events: authedProcedure
     .input(eventsInput)
-    .subscription(({ ctx, input, signal }) => {
-      // Each event object is shared by every subscriber on this instance and serialized once;
-      // over WebSocket, events after the first go straight to the socket.
-      const delivery = trackedDelivery(ctx.socket);
-      return ctx.services.sessions.events(ctx.caller, input, {
-        signal,
-        socket: ctx.socket,
-        wrap: ({ id, event }) => delivery.track(id.toString(), event),
-        send: delivery.send,
-      });
-    }),
+    .subscription(
+      // Ends (UNAUTHORIZED, FORBIDDEN) when the caller's login, token or admin role does.
+      whileAuthorized(({ ctx, input, signal }) => {
+        // Each event object is shared by every subscriber on this instance and serialized once;
+        // over WebSocket, events after the first go straight to the socket.
+        const delivery = trackedDelivery(ctx.socket);
+        return ctx.services.sessions.events(ctx.caller, input, {
+          signal,
+          socket: ctx.socket,
+          wrap: ({ id, event }) => delivery.track(id.toString(), event),
+          send: delivery.send,
+        });
+      }),
+    ),
 });

@@ -138,8 +138,9 @@ export function createSessionsService(app: App) {
     try {
       await bus.publish(channel, id.toString());
     } catch (err) {
-      // Committed but not announced: subscribers get it with the session's next announcement.
-      log.warn({ err, channel }, "could not announce a session event");
+      // Committed but not announced: subscribers get it with the session's next announcement (or
+      // when the bus reconnects, if the database went away).
+      if (!app.databaseAvailability.report(err)) log.warn({ err, channel }, "could not announce a session event");
     }
   }
 
@@ -431,7 +432,7 @@ export function createSessionsService(app: App) {
           offline: changes.filter((c) => !c.online).map(who),
         });
       }),
-    (err) => log.warn({ err }, "could not record presence"),
+    (err) => app.databaseAvailability.report(err) || log.warn({ err }, "could not record presence"),
     (users) => Math.min(settings.presenceWindowMaxMs, Math.max(settings.presenceWindowMs, users * settings.presenceWindowPerUserMs)),
   );
 

@@ -80,7 +80,7 @@ export function createUsersService(app: App, auth: AuthService) {
         return user;
       });
       // Open sockets carry the old role in their context: close them so they reconnect with the new one.
-      await auth.announceRevoked({ userId });
+      await auth.announceRevoked({ userId, role });
       return updated;
     },
   };
