@@ -182,6 +182,21 @@ describe("login sessions", () => {
     expect(row!.lastUsedAt.getTime()).toBeGreaterThan(Date.now() - 3600_000);
   });
 
+  it("renews a browser's cookie when its login slides forward, and not on every request", async () => {
+    const account = await signUp(server);
+    const age = `UPDATE "LoginSession" SET "lastUsedAt" = now() - interval '2 hours' WHERE "tokenHash" = $1`;
+    await sql(server.database.url, age, [sha256(account.token)]);
+    const renewed = await query(server.url, "auth.me", undefined, { cookie: `pulse_session=${account.token}` });
+    const cookie = parseSetCookie(renewed.headers.get("set-cookie"));
+    expect(cookie).toMatchObject({ name: "pulse_session", value: account.token });
+    expect(cookie.attributes.get("max-age")).toBe(String(24 * 60 * 60));
+    // Used again at once: nothing slid, nothing to renew.
+    expect((await query(server.url, "auth.me", undefined, { cookie: `pulse_session=${account.token}` })).headers.get("set-cookie")).toBeNull();
+    // A program's bearer login is never sent a cookie.
+    await sql(server.database.url, age, [sha256(account.token)]);
+    expect((await query(server.url, "auth.me", undefined, { token: account.token })).headers.get("set-cookie")).toBeNull();
+  });
+
   it("revokes another of my sessions, but never someone else's", async () => {
     const account = await signUp(server);
     const laptop = await server.client().auth.signIn.mutate({ email: account.email, password: account.password });

@@ -88,16 +88,21 @@ export async function createHttpContext(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<Context> {
-  const secret = bearer(req) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
+  const token = bearer(req);
+  const secret = token ?? readCookie(req.headers.cookie, SESSION_COOKIE);
   const credentialMark = app.sockets.mark();
   const setRetryAfter = retryAfterSetter(res);
+  const setSessionCookie = cookieSetter(app, res);
+  const caller = await authenticate(app, services, secret, setRetryAfter);
+  // The login slides forward with use: so does the cookie that carries it, or the browser would drop it after 24 hours.
+  if (caller?.renewed && !token && secret) setSessionCookie(secret);
   return {
     app,
     services,
-    caller: await authenticate(app, services, secret, setRetryAfter),
+    caller,
     credentialMark,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
-    setSessionCookie: cookieSetter(app, res),
+    setSessionCookie,
     setRetryAfter,
   };
 }

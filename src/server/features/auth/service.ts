@@ -30,6 +30,8 @@ export interface Caller {
   user: PublicUser;
   loginSessionId?: string;
   apiTokenId?: string;
+  /** The login's 24 hours were just slid forward: a browser's cookie is renewed to match. */
+  renewed?: boolean;
 }
 
 export interface RequestMeta {
@@ -189,13 +191,14 @@ export function createAuthService(app: App) {
       const row = rows[0];
       const now = Date.now();
       if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
-      if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      const renewed = !row.lastUsedAt || now - row.lastUsedAt.getTime() > TOUCH_EVERY_MS;
+      if (renewed) {
         await (kind === "session"
           ? pool.query(`UPDATE "LoginSession" SET "lastUsedAt" = $2, "expiresAt" = $3 WHERE id = $1`, [row.credentialId, new Date(now), new Date(now + SESSION_TTL_MS)])
           : pool.query(`UPDATE "ApiToken" SET "lastUsedAt" = $2 WHERE id = $1`, [row.credentialId, new Date(now)]));
       }
       const user: PublicUser = { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: row.createdAt };
-      return kind === "session" ? { user, loginSessionId: row.credentialId } : { user, apiTokenId: row.credentialId };
+      return kind === "session" ? { user, loginSessionId: row.credentialId, renewed } : { user, apiTokenId: row.credentialId };
     },
 
     async signOut(caller: Caller) {
