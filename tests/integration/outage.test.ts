@@ -75,6 +75,12 @@ describe("while the database is unreachable", () => {
     // Over an open WebSocket (its caller known from before): the same code.
     const refused = await socket.call("query", "sessions.list", {}).catch((error: unknown) => error);
     expect((refused as RawSocketError).shape.data.code).toBe("SERVICE_UNAVAILABLE");
+    // A socket opening now cannot be authenticated: it is told why.
+    const late = await RawSocket.open(pulse.url, { token });
+    await eventually(() => late.notifications.length > 0, "the new socket to be told");
+    const told = late.notifications[0] as { id: null; error: { json: { data: { code: string } } } };
+    expect(told.error.json.data.code).toBe("SERVICE_UNAVAILABLE");
+    late.close();
     // What needs no database still answers.
     expect((await query<{ time: number }>(pulse.url, "health.ping")).status).toBe(200);
 
