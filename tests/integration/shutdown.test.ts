@@ -2,67 +2,19 @@
  * Graceful shutdown: stop accepting, let in-flight requests finish, tell WebSocket clients to
  * reconnect (1012), stop the embedded PostgreSQL, exit 0, leave no postgres process behind.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import superjson from "superjson";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPulseClient } from "../../src/trpc/client";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { holdRequest, postgresProcesses } from "./support/shutdown";
 import { eventually, RawSocket, within } from "./support/raw";
 
 const projectDir = path.resolve(import.meta.dirname, "../..");
 const SERVICE_RESTART = 1012;
-
-interface HeldRequest {
-  /** Resolves once the server has the request (it answered `100 Continue`). */
-  accepted: Promise<void>;
-  /** Sends the body; the response follows. */
-  finish(): void;
-  response: Promise<{ status: number; body: string; connection?: string }>;
-  /** Drops the client's end of the connection. */
-  destroy(): void;
-}
-
-/** Like a browser or a load balancer: connections are kept alive between requests. */
-const keepAliveAgent = new http.Agent({ keepAlive: true });
-
-/**
- * A POST whose body is held back: the server has received the request and is waiting for the
- * body, so the request is in flight for as long as we like.
- */
-function holdRequest(url: string, input: unknown): HeldRequest {
-  const body = JSON.stringify(superjson.serialize(input));
-  const request = http.request(url, {
-    agent: keepAliveAgent,
-    method: "POST",
-    headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), Expect: "100-continue" },
-  });
-  const response = new Promise<{ status: number; body: string; connection?: string }>((resolve, reject) => {
-    request.on("response", (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode!, body: text, connection: res.headers.connection }));
-      res.on("error", reject);
-    });
-    request.on("error", reject);
-  });
-  response.catch(() => undefined); // observed by the test when it matters
-  const accepted = new Promise<void>((resolve) => request.once("continue", () => resolve()));
-  request.flushHeaders();
-  return {
-    accepted,
-    response,
-    finish: () => request.end(body),
-    destroy: () => {
-      request.destroy();
-      request.socket?.destroy();
-    },
-  };
-}
 
 describe("draining a running server", () => {
   const servers: TestServer[] = [];
@@ -138,12 +90,6 @@ describe("draining a running server", () => {
   });
 });
 
-/** postgres processes whose command line names this data directory. */
-function postgresProcesses(dataDir: string): string[] {
-  const table = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-  return table.split("\n").filter((line) => /\bpostgres\b/.test(line) && line.includes(`-D ${dataDir}`));
-}
-
 /** Runs tests/helpers/pulse-entry.ts (Pulse without Next) with no DATABASE_URL. */
 async function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; exit: Promise<number | null>; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn", NODE_ENV: "test", SHUTDOWN_GRACE_MS: "5000" };
@@ -198,6 +144,41 @@ describe("the process with an embedded PostgreSQL", () => {
       second.child.kill("SIGINT");
       expect(await within(second.exit, "the process to exit on SIGINT", 30_000), second.output()).toBe(0);
       expect(postgresProcesses(dataDir)).toEqual([]);
+    } finally {
+      for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("takes a signal repeated within a second as the same request (Ctrl-C under npm arrives twice); a later one exits at once", async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), "pulse-shutdown-"));
+    await fs.chmod(root, 0o755);
+    const dataDir = path.join(root, "data");
+    const running: ChildProcess[] = [];
+    try {
+      const first = await startProcess(dataDir);
+      running.push(first.child);
+      const held = holdRequest(`${first.url}/api/trpc/auth.signUp`, { email: "twice@example.com", password: "correct horse battery", name: "Twice" });
+      await within(held.accepted, "the server to accept the request");
+      first.child.kill("SIGINT"); // from the terminal…
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      first.child.kill("SIGINT"); // …and forwarded by npm
+      await eventually(() => fetch(`${first.url}/health/live`).then(() => false, () => true), "the server to stop accepting");
+      held.finish();
+      expect((await within(held.response, "the in-flight sign-up")).status).toBe(200);
+      expect(await within(first.exit, "the process to exit", 30_000), first.output()).toBe(0);
+
+      const second = await startProcess(dataDir);
+      running.push(second.child);
+      const stuck = holdRequest(`${second.url}/api/trpc/auth.signIn`, { email: "twice@example.com", password: "never sent" });
+      await within(stuck.accepted, "the server to accept the request");
+      second.child.kill("SIGTERM");
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      second.child.kill("SIGTERM"); // someone who will not wait for the drain
+      expect(await within(second.exit, "the process to exit at once", 3_000), second.output()).toBe(1);
+      await expect(stuck.response).rejects.toThrow();
+      // Told to stop as the process exits; PostgreSQL's fast shutdown takes a moment.
+      await eventually(() => postgresProcesses(dataDir).length === 0, "PostgreSQL to stop too");
     } finally {
       for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await fs.rm(root, { recursive: true, force: true });

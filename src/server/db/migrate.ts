@@ -3,8 +3,9 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import type { Logger } from "pino";
+import { PROJECT_DIR } from "../project-dir.js";
 
-export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../../prisma/migrations");
+export const MIGRATIONS_DIR = path.join(PROJECT_DIR, "prisma/migrations");
 
 /** Any constant shared by every instance; it keeps two instances from migrating at once. */
 const MIGRATION_LOCK_KEY = 72_657_361;
