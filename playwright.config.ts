@@ -63,8 +63,10 @@ export default defineConfig({
   webServer: process.env.E2E_BASE_URL
     ? undefined
     : {
-        // `npm start` builds the pages first when there is no production build.
-        command: `rm -rf "${dataDir}" && npm start`,
+        // `npm start` builds the pages and the server first when there is no production build.
+        // `exec`: the shell becomes npm, so at the end Playwright waits for npm and the server's
+        // drain, not for a shell that SIGTERM ends at once.
+        command: `rm -rf "${dataDir}" && exec npm start`,
         url: `http://127.0.0.1:${port}/health/ready`,
         env: {
           PORT: String(port),
@@ -79,6 +81,10 @@ export default defineConfig({
         },
         timeout: 5 * 60_000,
         reuseExistingServer: !process.env.CI,
+        // Stop it as a platform would, so it drains and stops its embedded PostgreSQL, which runs
+        // in a process group of its own (Playwright's default, SIGKILL to the group, would leave
+        // that PostgreSQL running).
+        gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
         stdout: "pipe",
         stderr: "pipe",
       },

@@ -19,13 +19,19 @@ const configSource = fs.readFileSync("src/server/config.ts", "utf8");
 const web = blueprint.services.find((s) => s.type === "web")!;
 
 describe("render.yaml", () => {
-  it("declares a Node web service that installs dev dependencies, builds and starts", () => {
+  it("declares a Node web service that installs the lock with dev dependencies, builds and starts", () => {
     expect(web).toBeDefined();
     expect(web.runtime).toBe("node");
-    expect(web.buildCommand).toMatch(/--include=dev/);
-    expect(web.buildCommand).toMatch(/npm run build/);
+    expect(web.buildCommand).toBe("npm ci --include=dev && npm run build");
     expect(web.startCommand).toBe("npm start");
     expect(web.healthCheckPath).toBe("/health");
+  });
+
+  it("builds what npm start runs: the pages and the server bundle", () => {
+    const { scripts } = JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
+    expect(scripts.build).toBe("next build && node scripts/build-server.mjs");
+    // exec: the shell npm runs scripts in becomes the server, so npm's SIGTERM reaches it.
+    expect(scripts.start).toBe("exec node scripts/start.mjs");
   });
 
   it("has no persistent disk, so the service can run several instances", () => {
