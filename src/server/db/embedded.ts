@@ -98,7 +98,7 @@ async function runPostgres(databaseDir: string, port: number, log: Logger): Prom
     child.stderr.on("data", (chunk: Buffer) => {
       const text = chunk.toString("utf8");
       log.trace({ postgres: text.trim() });
-      if (output.length < 10_000) output += text;
+      output = (output + text).slice(-10_000);
       if (output.includes("database system is ready to accept connections")) resolve();
     });
     child.once("error", reject);
