@@ -28,6 +28,8 @@ const environmentSchema = z.object({
   SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(20),
   SIGN_IN_ATTEMPTS_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // Below 3, each of two people can subtract their own report from the aggregate and read the other's.
+  STRESS_MIN_REPORTS: z.coerce.number().int().min(3, "must be at least 3").max(1_000).default(3),
   APP_VERSION: z.string().optional(),
   RENDER_GIT_COMMIT: z.string().optional(),
 });
@@ -52,6 +54,8 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     signInAttemptsPerIp: env.SIGN_IN_ATTEMPTS_PER_IP,
     signInAttemptsPerEmail: env.SIGN_IN_ATTEMPTS_PER_EMAIL,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    /** A stress check-in's group picture is withheld (on the server) until this many present people have reported. */
+    stressMinReports: env.STRESS_MIN_REPORTS,
     version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
   };
 }

@@ -358,15 +358,19 @@ describe("kinds", () => {
     const hostEvents = follow(host.client, { sessionId: session.id, lastEventId: annJoin.lastEventId });
     await host.client.sessions.start.mutate({ sessionId: session.id });
 
+    // Three reports: the minimum group size (STRESS_MIN_REPORTS, 3 by default) is reached.
+    await host.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 6 });
     await ann.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 3, factors: ["Sleep", "deadlines"] });
     const last = await bob.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 9, factors: ["deadlines", "noise"] });
     expect(last.state).toEqual({
       kind: "stress",
       prompt: "How are you?",
       aggregate: {
-        count: 2,
+        count: 3,
+        minReports: 3,
+        withheld: false,
         mean: 6,
-        distribution: [0, 0, 1, 0, 0, 0, 0, 0, 1, 0],
+        distribution: [0, 0, 1, 0, 0, 1, 0, 0, 1, 0],
         topFactors: [
           { factor: "deadlines", count: 2 },
           { factor: "noise", count: 1 },
@@ -375,26 +379,105 @@ describe("kinds", () => {
       },
     });
     // Ann changes her mind: only her latest report counts.
-    await ann.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 5 });
-    await annEvents.until(() => annEvents.of("state").length === 3, "three aggregates");
-    expect(annEvents.of("state").map((e) => (e.state as { aggregate: { mean: number } }).aggregate.mean)).toEqual([3, 6, 7]);
+    await ann.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 6 });
+    await annEvents.until(() => annEvents.of("state").length === 4, "four aggregates");
+    expect(annEvents.of("state").map((e) => (e.state as { aggregate: { mean: number | null } }).aggregate.mean)).toEqual([null, null, 6, 7]);
     await annEvents.until(() => annEvents.of("nudge").length === 1, "a nudge about Bob");
     expect(annEvents.of("nudge")[0]).toMatchObject({ userId: bob.account.user.id, name: "Bob", text: expect.stringContaining("Bob") });
     await hostEvents.until(() => hostEvents.of("nudge").length === 1, "the host's nudge");
 
     // Bob's own stream (and his history) do not nudge him about himself.
     const bobEvents = follow(bob.client, { sessionId: session.id, lastEventId: annJoin.lastEventId });
-    await bobEvents.until(() => bobEvents.of("state").length === 3, "Bob's replay");
+    await bobEvents.until(() => bobEvents.of("state").length === 4, "Bob's replay");
     expect(bobEvents.of("nudge")).toEqual([]);
     const bobHistory = await bob.client.sessions.history.query({ sessionId: session.id });
     expect(bobHistory.items.some((i) => i.event.type === "nudge")).toBe(false);
 
-    // When Bob leaves, the aggregate is of those present.
+    // When Bob leaves, the aggregate is of those present: two, so it is withheld again.
     await bob.client.sessions.leave.mutate({ sessionId: session.id });
-    await annEvents.until(() => annEvents.of("state").length === 4, "the aggregate without Bob");
-    expect(annEvents.of("state")[3]!.state).toMatchObject({ aggregate: { count: 1, mean: 5 } });
+    await annEvents.until(() => annEvents.of("state").length === 5, "the aggregate without Bob");
+    expect(annEvents.of("state")[4]!.state).toMatchObject({ aggregate: { count: 2, withheld: true, mean: null, topFactors: [] } });
     expect(await codeOf(ann.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 11 }))).toBe("BAD_REQUEST");
     for (const f of [annEvents, hostEvents, bobEvents]) f.stop();
+  });
+
+  it("stress: below the minimum group size nobody gets the picture, by any path; the third report reveals it", async () => {
+    const host = await person("Quiet Host");
+    const ann = await person("Ann Two");
+    const bob = await person("Bob Two");
+    const cy = await person("Cy Three");
+    const session = await host.client.sessions.create.mutate({ kind: "stress", title: "Small circle" });
+    expect(session.state).toMatchObject({ aggregate: { count: 0, minReports: 3, withheld: true } });
+    for (const p of [ann, bob, cy]) await p.client.sessions.join.mutate({ sessionId: session.id });
+    const everyone = [host, ann, bob, cy];
+    const streams = everyone.map((p) => follow(p.client, { sessionId: session.id, lastEventId: null }));
+    await Promise.all(streams.map((f) => f.started));
+
+    const withheld = {
+      kind: "stress",
+      prompt: null,
+      aggregate: { count: 2, minReports: 3, withheld: true, mean: null, distribution: Array(10).fill(0), topFactors: [] },
+    };
+    await ann.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 2, factors: ["sleep"] });
+    const second = await bob.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 9, factors: ["money"] });
+    expect(second.state).toEqual(withheld);
+
+    // Two reports: each of the two could subtract their own and read the other's, so no one gets a level or a factor:
+    // not the reporters, not the host, not a bystander; not live, not on reload, not in the history, not in the stored rows.
+    for (const [i, p] of everyone.entries()) {
+      await streams[i]!.until((r) => r.filter((e) => e.event.type === "state").length === 2, `${p.account.user.name}'s two state events`);
+      for (const event of streams[i]!.of("state")) expect(event.state).toMatchObject({ aggregate: { withheld: true, mean: null, topFactors: [] } });
+      expect(streams[i]!.of("state")[1]!.state).toEqual(withheld);
+      expect((await p.client.sessions.byId.query({ sessionId: session.id })).state).toEqual(withheld);
+      const history = await p.client.sessions.history.query({ sessionId: session.id, types: ["state"] });
+      expect(history.items.map((item) => item.event)).toEqual(streams[i]!.of("state").map((e) => expect.objectContaining({ state: e.state })));
+    }
+    const stored = await sql<{ payload: string }>(
+      server.database.url,
+      `SELECT payload::text FROM "SessionEvent" WHERE "sessionId" = $1 AND type = 'state'
+       UNION ALL SELECT state::text FROM "LiveSession" WHERE id = $1`,
+      [session.id],
+    );
+    expect(stored).toHaveLength(3);
+    for (const row of stored) expect(row.payload).not.toMatch(/money|sleep|"mean": ?[0-9]/);
+
+    // The third report reveals the picture to everyone at once.
+    const third = await cy.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 4, factors: ["money"] });
+    const revealed = {
+      count: 3,
+      minReports: 3,
+      withheld: false,
+      mean: 5,
+      distribution: [0, 1, 0, 1, 0, 0, 0, 0, 1, 0],
+      topFactors: [
+        { factor: "money", count: 2 },
+        { factor: "sleep", count: 1 },
+      ],
+    };
+    expect(third.state).toEqual({ ...withheld, aggregate: revealed });
+    for (const [i, p] of everyone.entries()) {
+      await streams[i]!.until((r) => r.filter((e) => e.event.type === "state").length === 3, `${p.account.user.name}'s third state event`);
+      expect(streams[i]!.of("state")[2]!.state).toMatchObject({ aggregate: revealed });
+      expect((await p.client.sessions.byId.query({ sessionId: session.id })).state).toMatchObject({ aggregate: revealed });
+    }
+    for (const f of streams) f.stop();
+  });
+
+  it("stress: the minimum group size comes from STRESS_MIN_REPORTS", async () => {
+    const strict = await startTestServer({ stressMinReports: 4 });
+    try {
+      const people = await Promise.all(["Dee", "Eve", "Fay", "Gil"].map(async (name) => strict.client((await signUp(strict, name)).token)));
+      const session = await people[0]!.sessions.create.mutate({ kind: "stress", title: "Four needed" });
+      for (const client of people.slice(1)) await client.sessions.join.mutate({ sessionId: session.id });
+      let last;
+      for (const [i, client] of people.entries()) {
+        last = await client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: i + 1 });
+        if (i < 3) expect(last.state).toMatchObject({ aggregate: { count: i + 1, minReports: 4, withheld: true, mean: null } });
+      }
+      expect(last!.state).toMatchObject({ aggregate: { count: 4, minReports: 4, withheld: false, mean: 2.5 } });
+    } finally {
+      await strict.stop();
+    }
   });
 
   it("collaboration: concurrent edits from two clients both survive, are persisted and load for a late joiner", async () => {

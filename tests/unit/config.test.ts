@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       trustProxy: false,
       maxBodyBytes: 1024 * 1024,
       shutdownGraceMs: 10_000,
+      stressMinReports: 3,
     });
   });
 
@@ -45,6 +46,7 @@ describe("loadConfig", () => {
       TRUST_PROXY: "true",
       SIGN_IN_ATTEMPTS_PER_EMAIL: "3",
       APP_VERSION: "1.2.3",
+      STRESS_MIN_REPORTS: "5",
     }));
     expect(config).toMatchObject({
       port: 8080,
@@ -55,6 +57,7 @@ describe("loadConfig", () => {
       trustProxy: true,
       signInAttemptsPerEmail: 3,
       version: "1.2.3",
+      stressMinReports: 5,
     });
   });
 
@@ -82,6 +85,8 @@ describe("loadConfig", () => {
     expect(configError({ TRUST_PROXY: "maybe" }).message).toMatch(/\bTRUST_PROXY="maybe"/);
     expect(configError({ MAX_BODY_BYTES: "10" }).message).toMatch(/\bMAX_BODY_BYTES="10"/);
     expect(configError({ DATABASE_POOL_SIZE: "0" }).message).toMatch(/\bDATABASE_POOL_SIZE="0"/);
+    // Two people could each read the other's stress report from the aggregate.
+    expect(configError({ STRESS_MIN_REPORTS: "2" }).message).toMatch(/\bSTRESS_MIN_REPORTS="2": must be at least 3/);
     const both = configError({ PORT: "abc", LOG_LEVEL: "loud" });
     expect(both.message).not.toContain("\n");
     expect(both.message).toMatch(/\bPORT=.*\bLOG_LEVEL="loud"/);

@@ -366,7 +366,7 @@ export function createSessionsService(app: App) {
       select: { stressLevel: true, stressFactors: true },
     });
     const current = session.state as unknown as StressState;
-    return { ...current, aggregate: aggregateStress(reports.map((r) => ({ level: r.stressLevel!, factors: r.stressFactors }))) };
+    return { ...current, aggregate: aggregateStress(reports.map((r) => ({ level: r.stressLevel!, factors: r.stressFactors })), app.config.stressMinReports) };
   }
 
   function sessionSource(sessionId: string): EventSource<SessionEvent> {
@@ -481,7 +481,7 @@ export function createSessionsService(app: App) {
             inviteCode: input.visibility === "private" ? newInviteCode() : null,
             capacity: input.capacity,
             config: input.config as Prisma.InputJsonObject,
-            state: initialState(input) as unknown as Prisma.InputJsonObject,
+            state: initialState(input, { stressMinReports: app.config.stressMinReports }) as unknown as Prisma.InputJsonObject,
           },
         });
         await tx.sessionParticipant.create({ data: { sessionId: id, userId: caller.user.id, name: caller.user.name, role: "host" } });

@@ -40,10 +40,19 @@ export interface BreathingState extends TimerFields {
   cycles: number;
 }
 
+/**
+ * The group's picture. Below `minReports` reports it is withheld: mean null, an all-zero
+ * distribution and no factors, so that nobody (two people, say) can subtract their own report
+ * and read another's. Only the count is told, so a page can say how many more are needed.
+ */
 export interface StressAggregate {
   /** Present participants who have reported. */
   count: number;
-  /** Mean of their latest levels, one decimal; null with no reports. */
+  /** Reports needed before the picture is shown (the server's STRESS_MIN_REPORTS). */
+  minReports: number;
+  /** True while count < minReports: the fields below are empty. */
+  withheld: boolean;
+  /** Mean of their latest levels, one decimal; null with no reports or while withheld. */
   mean: number | null;
   /** distribution[i] = how many reported level i + 1. */
   distribution: number[];
@@ -68,18 +77,18 @@ export type TimerAction = "start" | "pause" | "resume" | "end";
 
 const idleTimer: TimerFields = { startedAt: null, pausedAt: null, elapsedBeforePauseMs: 0 };
 
-export function emptyAggregate(): StressAggregate {
-  return { count: 0, mean: null, distribution: Array<number>(10).fill(0), topFactors: [] };
+export function emptyAggregate(minReports: number): StressAggregate {
+  return { count: 0, minReports, withheld: true, mean: null, distribution: Array<number>(10).fill(0), topFactors: [] };
 }
 
-export function initialState(input: CreateInput): SessionState {
+export function initialState(input: CreateInput, options: { stressMinReports: number }): SessionState {
   switch (input.kind) {
     case "meditation":
       return { kind: "meditation", ...idleTimer, durationMs: input.config.durationMs, bellIntervalMs: input.config.bellIntervalMs ?? null };
     case "breathing":
       return { kind: "breathing", ...idleTimer, pattern: input.config.pattern, cycles: input.config.cycles };
     case "stress":
-      return { kind: "stress", prompt: input.config.prompt || null, aggregate: emptyAggregate() };
+      return { kind: "stress", prompt: input.config.prompt || null, aggregate: emptyAggregate(options.stressMinReports) };
     case "collaboration":
       return { kind: "collaboration" };
   }
@@ -131,10 +140,15 @@ export function changeBreathing(
   };
 }
 
-/** The live picture of the group from each present participant's latest report. */
-export function aggregateStress(reports: { level: number; factors: string[] }[]): StressAggregate {
-  const aggregate = emptyAggregate();
-  if (!reports.length) return aggregate;
+/**
+ * The live picture of the group from each present participant's latest report, withheld (only
+ * the count) while fewer than `minReports` have reported.
+ */
+export function aggregateStress(reports: { level: number; factors: string[] }[], minReports: number): StressAggregate {
+  const aggregate = emptyAggregate(minReports);
+  aggregate.count = reports.length;
+  if (!reports.length || reports.length < minReports) return aggregate;
+  aggregate.withheld = false;
   let sum = 0;
   const factors = new Map<string, number>();
   for (const report of reports) {
@@ -142,7 +156,6 @@ export function aggregateStress(reports: { level: number; factors: string[] }[])
     aggregate.distribution[report.level - 1]!++;
     for (const factor of new Set(report.factors)) factors.set(factor, (factors.get(factor) ?? 0) + 1);
   }
-  aggregate.count = reports.length;
   aggregate.mean = Math.round((sum / reports.length) * 10) / 10;
   aggregate.topFactors = [...factors]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
