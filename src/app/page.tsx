@@ -4,16 +4,31 @@ import { Logo } from "../components/Logo";
 import { ThemeToggle } from "../components/ThemeToggle";
 import { ActivityIcon, ChatIcon, FileIcon, GaugeIcon, KeyIcon, UsersIcon, WindIcon } from "../components/icons";
 
-const FEATURES = [
+/** What works today: each links to nothing here, but each is in the app after signing up. */
+const TODAY = [
   {
     Icon: UsersIcon,
     title: "Live group sessions",
-    text: "Meditation, breathing, stress check-ins and collaboration rooms. See people arrive, chat, and follow the same server-kept timer.",
+    text: "Meditation, breathing, stress check-ins and shared documents. See people arrive, chat, and follow the same server-kept timer to the second.",
   },
+  {
+    Icon: ActivityIcon,
+    title: "Live status",
+    text: "Health checks that update on their own, and /health and /metrics for the operator's monitoring.",
+  },
+  {
+    Icon: KeyIcon,
+    title: "Typed from end to end",
+    text: "Programs use the same typed API as the app, over HTTP and WebSocket, with personal API tokens you can revoke.",
+  },
+];
+
+/** What is being built: shown as such, so nobody signs up for something that is not there yet. */
+const NEXT = [
   {
     Icon: ChatIcon,
     title: "Chat with Claude",
-    text: "Answers stream in word by word, survive a dropped connection, and can be stopped mid-sentence.",
+    text: "Answers that stream in word by word, survive a dropped connection, and can be stopped mid-sentence.",
   },
   {
     Icon: FileIcon,
@@ -21,19 +36,9 @@ const FEATURES = [
     text: "PDF reports, Word documents, CSV exports and page screenshots, made by a job queue and ready to download.",
   },
   {
-    Icon: ActivityIcon,
-    title: "A platform that shows its pulse",
-    text: "Live health, latency percentiles and error rates — the same numbers operators scrape from /metrics.",
-  },
-  {
     Icon: GaugeIcon,
-    title: "Load tests from the browser",
-    text: "Admins run bounded load tests against Pulse itself and watch throughput and p99 as it happens.",
-  },
-  {
-    Icon: KeyIcon,
-    title: "Typed from end to end",
-    text: "Programs use the same typed API as the app, over HTTP and WebSocket, with personal API tokens.",
+    title: "Analytics and load tests",
+    text: "Latency percentiles and error rates per route, and bounded load tests admins run from the browser.",
   },
 ];
 
@@ -44,7 +49,9 @@ export default function Home() {
       <header className="landing-nav">
         <Logo />
         <div className="landing-nav-actions">
-          <ThemeToggle />
+          <span className="landing-nav-theme">
+            <ThemeToggle />
+          </span>
           <LandingActions />
         </div>
       </header>
@@ -58,8 +65,8 @@ export default function Home() {
             Stay in sync, <span className="gradient-text">breathe together.</span>
           </h1>
           <p>
-            Pulse is a realtime platform for live group sessions, conversations with Claude and generated documents — one
-            place where everyone sees the same moment at the same time.
+            Pulse is a realtime platform for live group sessions: meditate, breathe, check in or write together, and everyone
+            sees the same moment at the same time. Conversations with Claude and generated documents are coming next.
           </p>
           <div className="hero-actions">
             <Link href="/sign-up" className="btn btn-primary btn-lg">
@@ -132,8 +139,11 @@ export default function Home() {
             </div>
           </div>
         </div>
-        <section className="features" aria-label="What Pulse does">
-          {FEATURES.map(({ Icon, title, text }) => (
+        <section className="features" aria-labelledby="today-title">
+          <h2 className="features-title" id="today-title">
+            Works today
+          </h2>
+          {TODAY.map(({ Icon, title, text }) => (
             <article key={title} className="card feature">
               <span className="feature-icon">
                 <Icon size={19} />
@@ -143,8 +153,31 @@ export default function Home() {
             </article>
           ))}
         </section>
+        <section className="features features-next" aria-labelledby="next-title">
+          <h2 className="features-title" id="next-title">
+            Coming next
+          </h2>
+          {NEXT.map(({ Icon, title, text }) => (
+            <article key={title} className="card feature" data-testid="feature-soon">
+              <span className="feature-head">
+                <span className="feature-icon">
+                  <Icon size={19} />
+                </span>
+                <span className="badge">Coming soon</span>
+              </span>
+              <h3>{title}</h3>
+              <p>{text}</p>
+            </article>
+          ))}
+        </section>
       </main>
-      <footer className="landing-footer">Pulse · realtime by design</footer>
+      <footer className="landing-footer">
+        <span>Pulse · realtime by design</span>
+        {/* On a phone the header has no room for it. */}
+        <span className="landing-footer-theme">
+          <ThemeToggle />
+        </span>
+      </footer>
     </div>
   );
 }

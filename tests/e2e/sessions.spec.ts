@@ -5,7 +5,7 @@
  * and invite flows, and what a person is told when something is refused.
  */
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
-import { newAccount, signInAsAdmin, signUp, snap, type Account } from "./support";
+import { createSession, newAccount, signInAsAdmin, signUp, snap, type Account } from "./support";
 
 test.describe.configure({ mode: "serial" });
 
@@ -21,16 +21,6 @@ async function secondPerson(browser: Browser, baseURL: string | undefined, name:
   const account = newAccount(name);
   await signUp(page, account);
   return { context, page, account };
-}
-
-type CreateInput = Record<string, unknown> & { kind: string; title: string };
-
-/** Creates a session as the page's signed-in user, over HTTP with their cookie (like a program would). */
-async function createSession(page: Page, input: CreateInput): Promise<string> {
-  const response = await page.request.post("/api/trpc/sessions.create", { data: { json: input } });
-  expect(response.ok(), await response.text()).toBe(true);
-  const body = (await response.json()) as { result: { data: { json: { id: string } } } };
-  return body.result.data.json.id;
 }
 
 function people(page: Page): Locator {

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { devices, expect, type Browser, type Page } from "@playwright/test";
 import { createPulseClient } from "../../src/trpc/client";
 
@@ -69,6 +70,16 @@ export async function signInElsewhere(browser: Browser, baseURL: string | undefi
   return { context, page };
 }
 
+type CreateInput = Record<string, unknown> & { kind: string; title: string };
+
+/** Creates a session as the page's signed-in user, over HTTP with their cookie (like a program would). */
+export async function createSession(page: Page, input: CreateInput): Promise<string> {
+  const response = await page.request.post("/api/trpc/sessions.create", { data: { json: input } });
+  expect(response.ok(), await response.text()).toBe(true);
+  const body = (await response.json()) as { result: { data: { json: { id: string } } } };
+  return body.result.data.json.id;
+}
+
 /** The typed API client a program would use, with an API token. */
 export function apiClient(baseURL: string, token?: string) {
   return createPulseClient({ url: baseURL, token });
@@ -86,4 +97,28 @@ export async function snap(page: Page, name: string, options: { fullPage?: boole
     });
   }
   await page.emulateMedia({ colorScheme: "light" });
+}
+
+/**
+ * Runs axe-core on the page as it is now, in light and in dark, and fails on any serious or
+ * critical violation, listing each rule with the elements it found.
+ */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    // Let colour transitions finish before contrast is measured.
+    await page.waitForTimeout(250);
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")}${n.failureSummary ? ` [${n.failureSummary.replace(/\s+/g, " ")}]` : ""}`).join("; ")}`);
+    // Soft: one run lists every page's violations, not just the first page's.
+    expect.soft(serious, `${what}, ${colorScheme}`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** True when the page scrolls sideways (content wider than the viewport). */
+export async function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 }

@@ -19,14 +19,18 @@ export const KIND: Record<SessionKind, { label: string; blurb: string; Icon: typ
   collaboration: { label: "Collaboration", blurb: "One shared document, edited together, plus chat.", Icon: PenDocIcon },
 };
 
-export const STATUS: Record<SessionStatus, { label: string; tone: Tone }> = {
+/** What a page shows: the server's status, or "complete" once a live session's timer has run out. */
+export type ShownStatus = SessionStatus | "complete";
+
+export const STATUS: Record<ShownStatus, { label: string; tone: Tone }> = {
   scheduled: { label: "Not started", tone: "info" },
   live: { label: "Live", tone: "success" },
   paused: { label: "Paused", tone: "warning" },
+  complete: { label: "Complete", tone: "accent" },
   ended: { label: "Ended", tone: "neutral" },
 };
 
-export function StatusPill({ status }: { status: SessionStatus }) {
+export function StatusPill({ status }: { status: ShownStatus }) {
   const { label, tone } = STATUS[status];
   return (
     <Badge tone={tone} dot className={status === "live" ? "session-live-badge" : undefined} data-testid="session-status">

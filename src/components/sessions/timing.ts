@@ -26,6 +26,32 @@ export function remainingMs(state: MeditationState, now: number): number {
   return Math.max(0, state.durationMs - elapsedMs(state, now));
 }
 
+/**
+ * True once a timed session's timer has run out at server time `now` (a meditation at 0:00, a
+ * breathing exercise after its last cycle) while the session is still open: the server keeps it
+ * live until the host ends it, but what people see is done.
+ */
+export function timerComplete(state: SessionState, status: string, now: number): boolean {
+  if (status !== "live" && status !== "paused") return false;
+  if (state.kind === "meditation") return elapsedMs(state, now) >= state.durationMs;
+  if (state.kind === "breathing") {
+    const { inhaleMs, holdInMs, exhaleMs, holdOutMs } = state.pattern;
+    return elapsedMs(state, now) >= (inhaleMs + holdInMs + exhaleMs + holdOutMs) * state.cycles;
+  }
+  return false;
+}
+
+/** Server ms until `timerComplete` turns true while the timer runs; null if it is not running or already done. */
+export function msUntilComplete(state: SessionState, status: string, now: number): number | null {
+  if (status !== "live" || (state.kind !== "meditation" && state.kind !== "breathing") || state.startedAt === null) return null;
+  const totalMs =
+    state.kind === "meditation"
+      ? state.durationMs
+      : (state.pattern.inhaleMs + state.pattern.holdInMs + state.pattern.exhaleMs + state.pattern.holdOutMs) * state.cycles;
+  const left = totalMs - elapsedMs(state, now);
+  return left > 0 ? left : null;
+}
+
 /** 125_400 ms → "2:06" (whole seconds rounded up, so 0:00 means done); an hour or more → "1:02:06". */
 export function formatCountdown(ms: number): string {
   const total = Math.ceil(Math.max(0, ms) / 1000);

@@ -355,7 +355,7 @@ function ApiTokensCard() {
   const revoke = useMutation(trpc.auth.revokeApiToken.mutationOptions());
   const [name, setName] = useState("");
   const [formError, setFormError] = useState<FormError>(NO_ERROR);
-  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [created, setCreated] = useState<{ id: string; name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [flash, setFlash] = useFlash();
@@ -367,7 +367,7 @@ function ApiTokensCard() {
       { name },
       {
         onSuccess: (result) => {
-          setCreated({ name: result.name, token: result.token });
+          setCreated({ id: result.id, name: result.name, token: result.token });
           setName("");
           void queryClient.invalidateQueries({ queryKey: trpc.auth.listApiTokens.queryKey() });
         },
@@ -385,6 +385,8 @@ function ApiTokensCard() {
         onSuccess: () => {
           queryClient.setQueryData(trpc.auth.listApiTokens.queryKey(), (list) => list?.filter((t) => t.id !== token.id));
           void queryClient.invalidateQueries({ queryKey: trpc.auth.listApiTokens.queryKey() });
+          // A revoked secret is worthless: stop inviting people to copy it.
+          setCreated((shown) => (shown?.id === token.id ? null : shown));
           setFlash(`Revoked “${token.name}”`);
         },
         onError: (err) => setError(errorMessage(err)),
@@ -408,7 +410,7 @@ function ApiTokensCard() {
         }
         actions={<Flash message={flash} />}
       />
-      <div className="card-body" style={{ display: "grid", gap: 16 }}>
+      <div className="card-body" style={{ display: "grid", gridTemplateColumns: "minmax(0, 1fr)", gap: 16 }}>
         <form onSubmit={onCreate} noValidate className="form" style={{ gap: 10 }}>
           <ErrorRegion message={formError.fields.name ? null : formError.message} />
           <div className="form-row">

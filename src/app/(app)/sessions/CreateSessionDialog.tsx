@@ -1,7 +1,7 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { NO_ERROR, toFormError, type FormError } from "../../../components/errors";
 import { GlobeIcon, LockIcon, PlusIcon } from "../../../components/icons";
 import { KIND, KindMark, SESSION_KINDS, type SessionKind } from "../../../components/sessions/kinds";
@@ -135,6 +135,17 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
   }
 
   const configError = error.fields.config;
+  const configInvalid = configError ? true : undefined;
+  const configErrorId = configError ? "session-config-error" : undefined;
+  // The summary at the top says what is wrong in words (a field may be out of view); each
+  // field's own message stays beside it, and the first field at fault takes the focus.
+  const problems = Object.values(error.fields).filter((message): message is string => !!message);
+  const summary = problems.length > 1 ? `Fix ${problems.length} things: ${problems.join(" ")}` : (problems[0] ?? error.message);
+  const body = useRef<HTMLDivElement>(null);
+  // Only when a new error arrives, not on every keystroke after it.
+  useEffect(() => {
+    if (Object.values(error.fields).some(Boolean)) body.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
+  }, [error]);
 
   return (
     <SessionDialog
@@ -156,8 +167,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
         </>
       }
     >
-      <div className="form">
-        <ErrorRegion message={error.message} />
+      <div className="form" ref={body}>
+        <ErrorRegion message={summary} />
         <fieldset className="fieldset">
           <legend className="label">Kind</legend>
           <div className="choice-grid">
@@ -208,7 +219,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
           {error.fields.description ? <p className="field-error">{error.fields.description}</p> : null}
         </div>
 
-        <div className="kind-config" data-kind={draft.kind}>
+        <div className="kind-config" data-kind={draft.kind} data-invalid={configInvalid}>
           <div className="kind-config-head">
             <KindMark kind={draft.kind} size="sm" />
             <span className="label">{KIND[draft.kind].label} settings</span>
@@ -225,6 +236,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                 step="any"
                 value={draft.durationMin}
                 onChange={(e) => set("durationMin", e.target.value)}
+                aria-invalid={configInvalid}
+                aria-describedby={configErrorId}
               />
               <div className="field">
                 <label className="check-row">
@@ -238,6 +251,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                   min={0.5}
                   step="any"
                   aria-label="Bell interval (minutes)"
+                  aria-invalid={draft.bell ? configInvalid : undefined}
+                  aria-describedby={draft.bell ? configErrorId : undefined}
                   disabled={!draft.bell}
                   value={draft.bellMin}
                   onChange={(e) => set("bellMin", e.target.value)}
@@ -274,6 +289,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                     max={60}
                     step="any"
                     value={draft.phases[i]}
+                    aria-invalid={configInvalid}
+                    aria-describedby={configErrorId}
                     onChange={(e) => {
                       const phases = [...draft.phases] as Draft["phases"];
                       phases[i] = e.target.value;
@@ -289,6 +306,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                   max={500}
                   value={draft.cycles}
                   onChange={(e) => set("cycles", e.target.value)}
+                  aria-invalid={configInvalid}
+                  aria-describedby={configErrorId}
                 />
               </div>
             </div>
@@ -311,7 +330,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             </p>
           ) : null}
           {configError ? (
-            <p className="field-error" role="alert">
+            <p className="field-error" id={configErrorId}>
               {configError}
             </p>
           ) : null}

@@ -7,6 +7,8 @@ import { errorMessage } from "../../../components/errors";
 import { ArrowRightIcon, LockIcon, PlusIcon, UsersIcon } from "../../../components/icons";
 import { KIND, KindMark, SESSION_KINDS, SESSION_STATUSES, STATUS, StatusPill, stateSummary, type SessionKind, type SessionStatus } from "../../../components/sessions/kinds";
 import { TicketIcon } from "../../../components/sessions/SessionIcons";
+import { timerComplete } from "../../../components/sessions/timing";
+import { serverNow } from "../../../components/sessions/useServerClock";
 import { formatRelative, useNow } from "../../../components/time";
 import { Alert, Avatar, Button, EmptyState, PageHeader, Skeleton, buttonClass, cx } from "../../../components/ui";
 import { useTRPC, useTRPCClient } from "../../../trpc/react";
@@ -48,7 +50,8 @@ function SessionCard({ session, now }: { session: ListItem; now: number }) {
         <KindMark kind={session.kind} />
         <div className="session-card-tags">
           <span className="session-card-kind">{KIND[session.kind].label}</span>
-          <StatusPill status={session.status} />
+          {/* Re-read with every `now` tick: a list is allowed to be a few seconds behind the 0:00. */}
+          <StatusPill status={timerComplete(session.state, session.status, serverNow()) ? "complete" : session.status} />
           {session.visibility === "private" ? (
             <span className="badge" title="Private: invite only">
               <LockIcon size={12} /> Private
@@ -232,9 +235,9 @@ export function SessionsView() {
                 Load more
               </Button>
             ) : (
-              <span className="subtle">
+              <span className="subtle" data-testid="session-count">
                 {items.length} {items.length === 1 ? "session" : "sessions"}
-                {filtered ? " match" : ""}
+                {filtered ? (items.length === 1 ? " matches" : " match") : ""}
               </span>
             )}
           </div>

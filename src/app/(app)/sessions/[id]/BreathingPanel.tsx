@@ -141,6 +141,19 @@ export function BreathingPanel({
             ? "Paused"
             : `${Math.ceil(moment.phaseRemainingMs / 1000)}`;
 
+  // What a screen reader hears: the phase and how long it lasts, once when it begins (with the
+  // cycle at each inhale), and the stage changes; never the per-second count.
+  const announcement =
+    moment.stage === "running"
+      ? `${moment.phase === "inhale" ? `Cycle ${moment.cycle + 1} of ${state.cycles}. ` : ""}${PHASE_LABEL[moment.phase]}, ${formatSeconds(phaseDuration(pattern, moment.phase))} seconds.`
+      : moment.stage === "paused"
+        ? endedEarly
+          ? "Session ended."
+          : "Paused."
+        : moment.stage === "done"
+          ? "Well done: every cycle is complete."
+          : "";
+
   return (
     <section className="card kind-panel" data-kind="breathing" aria-labelledby="panel-title">
       <CardHeader
@@ -166,10 +179,14 @@ export function BreathingPanel({
           <div className="breath-guide" />
           <div className="breath-circle" ref={circle} />
         </div>
-        <div className="breath-center" role="status" aria-live="polite" data-testid="breath-phase">
+        {/* Seen, not announced: the seconds change every second. The live region below speaks once per phase. */}
+        <div className="breath-center" data-testid="breath-phase">
           <span className="breath-word">{headline}</span>
           <span className={cx("breath-sub", running && "tabular breath-seconds")}>{sub}</span>
         </div>
+        <span className="sr-only" role="status" data-testid="breath-announcer">
+          {announcement}
+        </span>
       </div>
       <div className="breath-foot">
         <div className="phase-strip" aria-label="Pattern">

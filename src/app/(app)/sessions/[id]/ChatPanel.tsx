@@ -96,7 +96,13 @@ export function ChatPanel({
       <CardHeader
         titleId="chat-title"
         title="Chat"
-        description={messages ? `${messages} ${messages === 1 ? "message" : "messages"}` : "Say hello to the room."}
+        description={
+          closed
+            ? `${messages ? `${messages} ${messages === 1 ? "message" : "messages"}` : "No messages"} · the chat closed with the session.`
+            : messages
+              ? `${messages} ${messages === 1 ? "message" : "messages"}`
+              : "Say hello to the room."
+        }
       />
       <ol
         className="chat-list"

@@ -29,6 +29,22 @@ export function SoundToggle() {
   );
 }
 
+/**
+ * When the next bell rings, in words: "in 0:24" while the timer runs, "30 s after the start"
+ * before it, "0:24 after resuming" while paused, "at the end" when the last interval bell has
+ * rung (or there is none), "—" once it is over.
+ */
+function nextBellText(state: MeditationState, status: SessionStatus, elapsed: number, done: boolean): string {
+  if (done || status === "ended") return "—";
+  const interval = state.bellIntervalMs;
+  const remaining = state.durationMs - elapsed;
+  const untilBell = interval ? interval - (elapsed % interval) : null;
+  if (untilBell === null || untilBell >= remaining) return "at the end";
+  if (status === "scheduled") return `${formatSpan(untilBell)} after the start`;
+  if (status === "paused") return `${formatCountdown(untilBell)} after resuming`;
+  return `in ${formatCountdown(untilBell)}`;
+}
+
 export function MeditationPanel({
   state,
   status,
@@ -95,7 +111,7 @@ export function MeditationPanel({
             ? "Stopped"
             : "Waiting for the host";
   const bells = state.bellIntervalMs ? Math.floor((state.durationMs - 1) / state.bellIntervalMs) : 0;
-  const nextBell = state.bellIntervalMs && running && !done ? state.bellIntervalMs - (elapsed % state.bellIntervalMs) : null;
+  const nextBell = nextBellText(state, status, elapsed, done);
 
   return (
     <section className="card kind-panel" data-kind="meditation" aria-labelledby="panel-title">
@@ -137,6 +153,10 @@ export function MeditationPanel({
               {synced ? formatCountdown(remaining) : "–:––"}
             </span>
             <span className="timer-caption">{caption}</span>
+            {/* The countdown is not announced each second; its end is, once. */}
+            <span className="sr-only" role="status">
+              {done ? "The meditation is complete." : ""}
+            </span>
           </div>
         </div>
         <dl className="timer-facts">
@@ -146,7 +166,9 @@ export function MeditationPanel({
           </div>
           <div>
             <dt>Next bell</dt>
-            <dd className="tabular">{nextBell !== null && remaining > nextBell ? `in ${formatCountdown(nextBell)}` : done ? "—" : remaining ? "at the end" : "—"}</dd>
+            <dd className="tabular" data-testid="next-bell">
+              {nextBell}
+            </dd>
           </div>
           <div>
             <dt>Clock</dt>

@@ -13,6 +13,7 @@ import { SessionDialog } from "../../../../components/sessions/SessionDialog";
 import { ArrowLeftIcon, HeartIcon, LifebuoyIcon, LinkIcon, PauseIcon, PlayIcon, TicketIcon } from "../../../../components/sessions/SessionIcons";
 import { SessionLinkIndicator } from "../../../../components/sessions/SessionLinkIndicator";
 import { useSessionRoom, type HelpRequest, type Nudge, type RoomSession, type RoomState, type Snapshot } from "../../../../components/sessions/useSessionRoom";
+import { useTimerComplete } from "../../../../components/sessions/useTimerComplete";
 import { formatRelative, useNow } from "../../../../components/time";
 import { Alert, Badge, Button, ErrorRegion, Field, Skeleton, buttonClass } from "../../../../components/ui";
 import { errorCode, useTRPC } from "../../../../trpc/react";
@@ -22,6 +23,12 @@ import { CollaborationPanel } from "./CollaborationPanel";
 import { MeditationPanel } from "./MeditationPanel";
 import { ParticipantsPanel } from "./ParticipantsPanel";
 import { StressPanel } from "./StressPanel";
+
+/** The status pill, reading "Complete" from the instant a live session's timer runs out. */
+function RoomStatus({ session }: { session: RoomSession }) {
+  const complete = useTimerComplete(session.state, session.status);
+  return <StatusPill status={complete ? "complete" : session.status} />;
+}
 
 function BackLink() {
   return (
@@ -47,6 +54,8 @@ function HostControls({ session }: { session: RoomSession }) {
   const onError = (err: unknown) => setError(errorMessage(err));
   const timed = session.kind === "meditation" || session.kind === "breathing";
   const { status } = session;
+  // At 0:00 (or after the last breath) there is nothing left to pause: the next step is to end.
+  const complete = useTimerComplete(session.state, status);
   const inviteLink = session.inviteCode ? `${origin}/sessions/${session.id}?code=${session.inviteCode}` : null;
 
   return (
@@ -54,12 +63,14 @@ function HostControls({ session }: { session: RoomSession }) {
       <div className="host-bar-main">
         <span className="host-bar-label">
           <Badge tone="accent">Host</Badge>
-          <span className="muted">
-            {status === "scheduled"
-              ? `Start when everyone is here${timed ? ": the timer starts for all at once." : "."}`
-              : status === "paused"
-                ? "Paused for everyone."
-                : "The session is live for everyone."}
+          <span className="muted" data-testid="host-hint">
+            {complete
+              ? `${session.kind === "meditation" ? "The sit is complete" : "Every cycle is done"}. End the session to close it for everyone; the chat stays readable.`
+              : status === "scheduled"
+                ? `Start when everyone is here${timed ? ": the timer starts for all at once." : "."}`
+                : status === "paused"
+                  ? "Paused for everyone."
+                  : "The session is live for everyone."}
           </span>
         </span>
         <div className="host-bar-actions">
@@ -69,21 +80,28 @@ function HostControls({ session }: { session: RoomSession }) {
               Start session
             </Button>
           ) : null}
-          {status === "live" && timed ? (
+          {status === "live" && timed && !complete ? (
             <Button onClick={() => pause.mutate(input, { onError })} loading={pause.isPending}>
               {pause.isPending ? null : <PauseIcon size={14} />}
               Pause
             </Button>
           ) : null}
-          {status === "paused" ? (
+          {status === "paused" && !complete ? (
             <Button variant="primary" onClick={() => resume.mutate(input, { onError })} loading={resume.isPending}>
               {resume.isPending ? null : <PlayIcon size={14} />}
               Resume
             </Button>
           ) : null}
-          <ConfirmButton label="End session" confirmLabel="End for everyone" loading={end.isPending} onConfirm={() => end.mutate(input, { onError })}>
-            End session
-          </ConfirmButton>
+          {complete ? (
+            // Nothing is cut short any more: one click ends it, no confirmation.
+            <Button variant="primary" onClick={() => end.mutate(input, { onError })} loading={end.isPending}>
+              End session
+            </Button>
+          ) : (
+            <ConfirmButton label="End session" confirmLabel="End for everyone" loading={end.isPending} onConfirm={() => end.mutate(input, { onError })}>
+              End session
+            </ConfirmButton>
+          )}
         </div>
       </div>
       {inviteLink ? (
@@ -239,7 +257,7 @@ function JoinGate({ room, onJoined }: { room: RoomState; onJoined(snapshot: Snap
       <KindMark kind={session.kind} size="lg" />
       <div className="gate-tags">
         <span className="page-eyebrow">{KIND[session.kind].label}</span>
-        <StatusPill status={session.status} />
+        <RoomStatus session={session} />
       </div>
       <h1 className="page-title">{session.title}</h1>
       <p className="muted">{session.description || KIND[session.kind].blurb}</p>
@@ -446,7 +464,7 @@ export function RoomView({ sessionId, inviteCode }: { sessionId: string; inviteC
         <div className="room-heading">
           <div className="room-tags">
             <span className="page-eyebrow">{KIND[session.kind].label}</span>
-            <StatusPill status={session.status} />
+            <RoomStatus session={session} />
             {session.visibility === "private" ? (
               <Badge>
                 <LockIcon size={12} /> Private

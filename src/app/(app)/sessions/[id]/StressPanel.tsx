@@ -2,7 +2,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 import { errorMessage } from "../../../../components/errors";
-import { CheckCircleIcon, PlusIcon } from "../../../../components/icons";
+import { CheckCircleIcon, PlusIcon, UsersIcon } from "../../../../components/icons";
 import type { StressState } from "../../../../components/sessions/timing";
 import { Button, cx } from "../../../../components/ui";
 import { useTRPC } from "../../../../trpc/react";
@@ -30,6 +30,10 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
   const [shared, setShared] = useState<{ level: number; factors: string[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { aggregate } = state;
+  // A session stored before the server withheld small groups lacks these two until its next report.
+  const stored: Partial<typeof aggregate> = aggregate;
+  const minReports = stored.minReports ?? 3;
+  const withheld = stored.withheld ?? aggregate.count < minReports;
   const maxCount = Math.max(1, ...aggregate.distribution);
   const maxFactor = Math.max(1, ...aggregate.topFactors.map((f) => f.count));
   const dirty = !shared || shared.level !== level || shared.factors.join() !== factors.join();
@@ -70,7 +74,10 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
           <h2 className="card-title" id="panel-title">
             Stress check-in
           </h2>
-          <p className="card-description">{state.prompt ?? "How stressed do you feel right now?"} Only the group picture is shown, never who said what.</p>
+          <p className="card-description">
+            {state.prompt ?? "How stressed do you feel right now?"} Only the group&apos;s picture is shown, never who said what, and only once{" "}
+            {minReports} people have checked in.
+          </p>
         </div>
       </div>
       <div className="stress-grid">
@@ -150,49 +157,79 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
               {error}
             </p>
           ) : null}
+          <p className="hint" data-testid="nudge-note">
+            Share a high level and the others are told, by name, that you are having a hard time (not your level or factors), so
+            someone can reach out.
+          </p>
         </form>
 
         <div className="stress-group" aria-labelledby="group-title">
           <h3 className="section-label" id="group-title">
             The group right now
           </h3>
-          <div className="stress-mean">
-            <span className="stress-mean-value tabular" data-testid="stress-mean" data-tone={aggregate.mean ? levelTone(aggregate.mean) : undefined}>
-              {aggregate.mean !== null ? aggregate.mean.toFixed(1) : "–"}
-            </span>
-            <span className="stress-mean-caption">
-              average of {aggregate.count} {aggregate.count === 1 ? "check-in" : "check-ins"}
-            </span>
-          </div>
-          <div className="dist" role="img" aria-label={`Distribution: ${aggregate.distribution.map((c, i) => `level ${i + 1}: ${c}`).join(", ")}`}>
-            {aggregate.distribution.map((count, i) => (
-              <div key={i} className="dist-col" data-tone={levelTone(i + 1)}>
-                <span className="dist-count tabular">{count || ""}</span>
-                <span className="dist-bar" style={{ height: `${(count / maxCount) * 100}%` }} data-empty={count === 0 || undefined} />
-                <span className="dist-label tabular">{i + 1}</span>
-              </div>
-            ))}
-          </div>
-          <div>
-            <h3 className="section-label">Top factors</h3>
-            {aggregate.topFactors.length ? (
-              <ul className="factor-bars" data-testid="top-factors">
-                {aggregate.topFactors.map(({ factor, count }) => (
-                  <li key={factor}>
-                    <span className="factor-name">{capitalise(factor)}</span>
-                    <span className="factor-track">
-                      <span className="factor-fill" style={{ width: `${(count / maxFactor) * 100}%` }} />
-                    </span>
-                    <span className="factor-count tabular">{count}</span>
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="subtle" style={{ fontSize: 13 }}>
-                Nobody has named a factor yet.
+          {withheld ? (
+            <div className="stress-withheld" data-testid="stress-withheld" role="status">
+              <span className="stress-withheld-icon" aria-hidden="true">
+                <UsersIcon size={20} />
+              </span>
+              <p className="stress-withheld-title">
+                The group&apos;s picture appears once {minReports} people have checked in
               </p>
-            )}
-          </div>
+              <p className="muted">
+                With fewer, anyone could work out another person&apos;s answer from it.{" "}
+                <span data-testid="stress-progress">
+                  {aggregate.count === 0
+                    ? "Nobody has checked in yet."
+                    : `${aggregate.count} of ${minReports} ${aggregate.count === 1 ? "has" : "have"} checked in so far.`}
+                </span>
+              </p>
+              <div className="stress-withheld-dots" aria-hidden="true">
+                {Array.from({ length: minReports }, (_, i) => (
+                  <span key={i} data-on={i < aggregate.count || undefined} />
+                ))}
+              </div>
+            </div>
+          ) : (
+            <>
+              <div className="stress-mean">
+                <span className="stress-mean-value tabular" data-testid="stress-mean" data-tone={aggregate.mean ? levelTone(aggregate.mean) : undefined}>
+                  {aggregate.mean !== null ? aggregate.mean.toFixed(1) : "–"}
+                </span>
+                <span className="stress-mean-caption" data-testid="stress-mean-caption">
+                  average of {aggregate.count} {aggregate.count === 1 ? "check-in" : "check-ins"}
+                </span>
+              </div>
+              <div className="dist" role="img" aria-label={`Distribution: ${aggregate.distribution.map((c, i) => `level ${i + 1}: ${c}`).join(", ")}`}>
+                {aggregate.distribution.map((count, i) => (
+                  <div key={i} className="dist-col" data-tone={levelTone(i + 1)}>
+                    <span className="dist-count tabular">{count || ""}</span>
+                    <span className="dist-bar" style={{ height: `${(count / maxCount) * 100}%` }} data-empty={count === 0 || undefined} />
+                    <span className="dist-label tabular">{i + 1}</span>
+                  </div>
+                ))}
+              </div>
+              <div>
+                <h3 className="section-label">Top factors</h3>
+                {aggregate.topFactors.length ? (
+                  <ul className="factor-bars" data-testid="top-factors">
+                    {aggregate.topFactors.map(({ factor, count }) => (
+                      <li key={factor}>
+                        <span className="factor-name">{capitalise(factor)}</span>
+                        <span className="factor-track">
+                          <span className="factor-fill" style={{ width: `${(count / maxFactor) * 100}%` }} />
+                        </span>
+                        <span className="factor-count tabular">{count}</span>
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <p className="subtle" style={{ fontSize: 13 }}>
+                    Nobody has named a factor yet.
+                  </p>
+                )}
+              </div>
+            </>
+          )}
         </div>
       </div>
     </section>

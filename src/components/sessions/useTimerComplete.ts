@@ -1,0 +1,28 @@
+"use client";
+import { useEffect, useState } from "react";
+import { msUntilComplete, timerComplete, type SessionState } from "./timing";
+import { serverNow, useServerClock } from "./useServerClock";
+
+/** Past the instant, so that the timer reads 0:00 everywhere when this flips. */
+const SLACK_MS = 20;
+
+/**
+ * Whether a timed session's timer has run out, by server time, re-rendering at the instant it
+ * does (not on an interval): the status pill and the host's controls change with the 0:00.
+ */
+export function useTimerComplete(state: SessionState, status: string): boolean {
+  const clock = useServerClock();
+  const [complete, setComplete] = useState(() => timerComplete(state, status, serverNow()));
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = () => {
+      const now = serverNow();
+      setComplete(timerComplete(state, status, now));
+      const left = msUntilComplete(state, status, now);
+      if (left !== null) timer = setTimeout(check, left + SLACK_MS);
+    };
+    check();
+    return () => clearTimeout(timer);
+  }, [state, status, clock.offsetMs]);
+  return complete;
+}
