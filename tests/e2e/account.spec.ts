@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { apiClient, newAccount, signUp, signInElsewhere, snap } from "./support";
+import { apiClient, newAccount, scrollsSideways, signUp, signInElsewhere, snap } from "./support";
 
 test.describe("account", () => {
   test("create an API token, use it, see it listed, then revoke it", async ({ page, baseURL }) => {
@@ -117,4 +117,40 @@ test.describe("account", () => {
     await page.getByRole("radio", { name: "Match system theme" }).click();
     await expect(page.locator("html")).not.toHaveAttribute("data-theme", /.+/);
   });
+
+  for (const viewport of [
+    { width: 1280, height: 900 },
+    { width: 390, height: 844 },
+  ]) {
+    test(`at ${viewport.width} px: a new token's secret fits the card, and revoking that token clears it`, async ({ page }) => {
+      await page.setViewportSize(viewport);
+      await signUp(page, newAccount("Katherine Johnson"));
+      await page.goto("/account");
+      const tokens = page.getByRole("region", { name: "API tokens" });
+      expect(await scrollsSideways(page)).toBe(false);
+
+      await tokens.getByLabel("New token name").fill("Phone script");
+      await tokens.getByRole("button", { name: "Create token" }).click();
+      const secret = tokens.getByTestId("new-token-value");
+      await expect(secret).toHaveText(/^pat_/);
+      // Nothing sticks out: no sideways scroll, and the field, button and secret stay inside the card.
+      expect(await scrollsSideways(page)).toBe(false);
+      const card = (await tokens.boundingBox())!;
+      for (const part of [tokens.getByLabel("New token name"), tokens.getByRole("button", { name: "Create token" }), tokens.getByTestId("new-token")]) {
+        const box = (await part.boundingBox())!;
+        expect(box.x).toBeGreaterThanOrEqual(card.x);
+        expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width);
+      }
+      await snap(page, `account-token-created-${viewport.width}`);
+
+      // Revoking the token that is on show takes its secret off the screen.
+      const row = tokens.getByRole("row").filter({ hasText: "Phone script" });
+      await row.getByRole("button", { name: "Revoke token Phone script" }).click();
+      await row.getByRole("button", { name: "Confirm: Revoke token Phone script" }).click();
+      await expect(tokens.getByRole("status").filter({ hasText: "Revoked" })).toBeVisible();
+      await expect(tokens.getByTestId("new-token")).toHaveCount(0);
+      await expect(tokens.getByText(/Copy it now/)).toHaveCount(0);
+      expect(await scrollsSideways(page)).toBe(false);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { newAccount, signUp, snap } from "./support";
+import { newAccount, scrollsSideways, signUp, snap } from "./support";
 
 const SECTIONS = [
   { link: "Chat", path: "/chat", heading: "Chat", says: "Ask Claude" },
@@ -50,3 +50,33 @@ test("an unknown address shows a helpful 404", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "This page doesn't exist" })).toBeVisible();
   await snap(page, "not-found", { fullPage: false });
 });
+
+for (const viewport of [
+  { width: 1280, height: 900 },
+  { width: 390, height: 844 },
+]) {
+  test(`the landing page at ${viewport.width} px: an uncramped header, and what works today apart from what is coming`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await page.goto("/");
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Stay in sync");
+    expect(await scrollsSideways(page)).toBe(false);
+
+    // Each item in the header keeps at least 8 px from the next, the wordmark included.
+    const header = page.locator(".landing-nav");
+    const items = [header.getByRole("link", { name: "Pulse home" }), ...(await header.locator(".landing-nav-actions > *:visible").all())];
+    const boxes = [];
+    for (const item of items) boxes.push((await item.boundingBox())!);
+    expect(boxes.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.x - (boxes[i - 1]!.x + boxes[i - 1]!.width)).toBeGreaterThanOrEqual(8);
+    // The theme can be chosen at either width (in the footer on a phone).
+    await expect(page.getByRole("radiogroup", { name: "Colour theme" })).toBeVisible();
+
+    const today = page.getByRole("region", { name: "Works today" });
+    await expect(today.getByRole("heading", { level: 3 })).toHaveText(["Live group sessions", "Live status", "Typed from end to end"]);
+    const next = page.getByRole("region", { name: "Coming next" });
+    await expect(next.getByRole("heading", { level: 3 })).toHaveText(["Chat with Claude", "Documents in the background", "Analytics and load tests"]);
+    await expect(next.getByText("Coming soon")).toHaveCount(3);
+    await expect(today.getByText("Coming soon")).toHaveCount(0);
+    await snap(page, `landing-${viewport.width}`);
+  });
+}

@@ -298,7 +298,7 @@ test("stress check-in: the live aggregate, a support nudge, and a help request t
   await dialog.getByLabel("Question for the group").fill("How heavy did this week feel?");
   await dialog.getByRole("button", { name: "Create session" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Friday check-in" })).toBeVisible();
-  await expect(page.getByTestId("stress-mean")).toHaveText("–");
+  await expect(page.getByTestId("stress-withheld")).toContainText("The group's picture appears once 3 people have checked in");
 
   const guest = await secondPerson(browser, baseURL, "Joan Clarke");
   await joinFromList(guest.page, "Friday check-in");
@@ -312,21 +312,32 @@ test("stress check-in: the live aggregate, a support nudge, and a help request t
   await guest.page.getByRole("button", { name: "Sleep", exact: true }).click();
   await guest.page.getByRole("button", { name: "Share my check-in" }).click();
   await expect(guest.page.getByText("Shared with the group")).toBeVisible();
-  await expect(page.getByTestId("stress-mean")).toHaveText("9.0");
-  await expect(page.getByText("average of 1 check-in")).toBeVisible();
+  // One check-in: the group's picture is withheld (it would be the guest's own answer).
+  await expect(page.getByTestId("stress-progress")).toHaveText("1 of 3 has checked in so far.");
+  await expect(page.getByTestId("stress-mean")).toHaveCount(0);
   await expect(page.getByTestId("nudge-banner")).toContainText("Joan Clarke is having a hard time right now.");
   await expect(guest.page.getByTestId("nudge-banner")).toHaveCount(0);
 
-  // The host reports a 3 with "work": everyone sees the mean move and the top factor.
+  // The host reports a 3 with "work": two check-ins, still withheld.
   await page.getByRole("slider", { name: "Your level" }).fill("3");
   await page.getByRole("button", { name: "Work", exact: true }).click();
   await page.getByLabel("Another factor").fill("Travel");
   await page.getByRole("button", { name: "Add factor" }).click();
   await page.getByRole("button", { name: "Share my check-in" }).click();
+  await expect(guest.page.getByTestId("stress-progress")).toHaveText("2 of 3 have checked in so far.");
+  await expect(guest.page.getByTestId("stress-mean")).toHaveCount(0);
+
+  // A third person checks in with a 6 and "work": everyone sees the mean and the top factor.
+  const third = await secondPerson(browser, baseURL, "Mary Cartwright");
+  await joinFromList(third.page, "Friday check-in");
+  await third.page.getByRole("slider", { name: "Your level" }).fill("6");
+  await third.page.getByRole("button", { name: "Work", exact: true }).click();
+  await third.page.getByRole("button", { name: "Share my check-in" }).click();
   await expect(guest.page.getByTestId("stress-mean")).toHaveText("6.0");
-  await expect(guest.page.getByText("average of 2 check-ins")).toBeVisible();
+  await expect(guest.page.getByTestId("stress-mean-caption")).toHaveText("average of 3 check-ins");
   await expect(guest.page.getByTestId("top-factors").locator("li").first()).toContainText("Work");
-  await expect(guest.page.getByTestId("top-factors").locator("li").first()).toContainText("2");
+  await expect(guest.page.getByTestId("top-factors").locator("li").first()).toContainText("3");
+  await third.context.close();
 
   // The guest asks for help: the host gets a banner at once.
   await guest.page.getByRole("button", { name: "Ask for help" }).click();

@@ -80,6 +80,12 @@ export async function createSession(page: Page, input: CreateInput): Promise<str
   return body.result.data.json.id;
 }
 
+/** Calls a tRPC mutation as the page's signed-in user (its cookie), e.g. `sessions.start`. */
+export async function mutateAs(page: Page, path: string, input: unknown): Promise<void> {
+  const response = await page.request.post(`/api/trpc/${path}`, { data: { json: input } });
+  expect(response.ok(), await response.text()).toBe(true);
+}
+
 /** The typed API client a program would use, with an API token. */
 export function apiClient(baseURL: string, token?: string) {
   return createPulseClient({ url: baseURL, token });

@@ -5,6 +5,8 @@ import { serverNow, useServerClock } from "./useServerClock";
 
 /** Past the instant, so that the timer reads 0:00 everywhere when this flips. */
 const SLACK_MS = 20;
+/** Look again at least this often: a device clock that jumps (sleep, a time sync) fires no timer. */
+const RECHECK_MS = 1_000;
 
 /**
  * Whether a timed session's timer has run out, by server time, re-rendering at the instant it
@@ -19,7 +21,7 @@ export function useTimerComplete(state: SessionState, status: string): boolean {
       const now = serverNow();
       setComplete(timerComplete(state, status, now));
       const left = msUntilComplete(state, status, now);
-      if (left !== null) timer = setTimeout(check, left + SLACK_MS);
+      if (left !== null) timer = setTimeout(check, Math.min(left + SLACK_MS, RECHECK_MS));
     };
     check();
     return () => clearTimeout(timer);

@@ -19,6 +19,7 @@ const PRESETS: { name: string; seconds: [number, number, number, number] }[] = [
 ];
 
 const PHASE_FIELDS = ["Inhale", "Hold (full)", "Exhale", "Hold (empty)"] as const;
+const PHASE_KEYS = ["inhaleMs", "holdInMs", "exhaleMs", "holdOutMs"] as const;
 
 interface Draft {
   kind: SessionKind;
@@ -110,6 +111,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
   const create = useMutation(trpc.sessions.create.mutationOptions());
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [error, setError] = useState<FormError>(NO_ERROR);
+  /** Which setting the server refused ("durationMs", "pattern.inhaleMs"…), when its message says. */
+  const [configField, setConfigField] = useState<string | null>(null);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   function close() {
@@ -130,13 +133,18 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
         setDraft(EMPTY);
         router.push(`/sessions/${session.id}`);
       },
-      onError: (err) => setError(toFormError(err)),
+      onError: (err) => {
+        setConfigField(/\bconfig\.([\w.]+)/.exec(err.message)?.[1] ?? null);
+        setError(toFormError(err));
+      },
     });
   }
 
   const configError = error.fields.config;
-  const configInvalid = configError ? true : undefined;
   const configErrorId = configError ? "session-config-error" : undefined;
+  /** Marks a setting's input invalid: the one the server named, or all of them if it named none. */
+  const invalid = (field: string) => (configError && (!configField || configField === field) ? true : undefined);
+  const describedBy = (field: string) => (invalid(field) ? configErrorId : undefined);
   // The summary at the top says what is wrong in words (a field may be out of view); each
   // field's own message stays beside it, and the first field at fault takes the focus.
   const problems = Object.values(error.fields).filter((message): message is string => !!message);
@@ -219,7 +227,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
           {error.fields.description ? <p className="field-error">{error.fields.description}</p> : null}
         </div>
 
-        <div className="kind-config" data-kind={draft.kind} data-invalid={configInvalid}>
+        <div className="kind-config" data-kind={draft.kind} data-invalid={configError ? true : undefined}>
           <div className="kind-config-head">
             <KindMark kind={draft.kind} size="sm" />
             <span className="label">{KIND[draft.kind].label} settings</span>
@@ -236,8 +244,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                 step="any"
                 value={draft.durationMin}
                 onChange={(e) => set("durationMin", e.target.value)}
-                aria-invalid={configInvalid}
-                aria-describedby={configErrorId}
+                aria-invalid={invalid("durationMs")}
+                aria-describedby={describedBy("durationMs")}
               />
               <div className="field">
                 <label className="check-row">
@@ -251,8 +259,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                   min={0.5}
                   step="any"
                   aria-label="Bell interval (minutes)"
-                  aria-invalid={draft.bell ? configInvalid : undefined}
-                  aria-describedby={draft.bell ? configErrorId : undefined}
+                  aria-invalid={draft.bell ? invalid("bellIntervalMs") : undefined}
+                  aria-describedby={draft.bell ? describedBy("bellIntervalMs") : undefined}
                   disabled={!draft.bell}
                   value={draft.bellMin}
                   onChange={(e) => set("bellMin", e.target.value)}
@@ -289,8 +297,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                     max={60}
                     step="any"
                     value={draft.phases[i]}
-                    aria-invalid={configInvalid}
-                    aria-describedby={configErrorId}
+                    aria-invalid={invalid(`pattern.${PHASE_KEYS[i]}`)}
+                    aria-describedby={describedBy(`pattern.${PHASE_KEYS[i]}`)}
                     onChange={(e) => {
                       const phases = [...draft.phases] as Draft["phases"];
                       phases[i] = e.target.value;
@@ -306,8 +314,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                   max={500}
                   value={draft.cycles}
                   onChange={(e) => set("cycles", e.target.value)}
-                  aria-invalid={configInvalid}
-                  aria-describedby={configErrorId}
+                  aria-invalid={invalid("cycles")}
+                  aria-describedby={describedBy("cycles")}
                 />
               </div>
             </div>

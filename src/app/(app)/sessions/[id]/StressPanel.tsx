@@ -163,7 +163,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
           </p>
         </form>
 
-        <div className="stress-group" aria-labelledby="group-title">
+        <div className="stress-group" aria-labelledby="group-title" data-testid="stress-group">
           <h3 className="section-label" id="group-title">
             The group right now
           </h3>
