@@ -11,6 +11,9 @@ const VIEWPORTS = [
   { width: 390, height: 844 },
 ];
 
+// Two or three browsers each, signing up and joining: more than the default minute on a busy machine.
+test.describe.configure({ timeout: 120_000 });
+
 /** Another person, in their own browser at the same width, signed up. */
 async function another(browser: Browser, baseURL: string | undefined, viewport: { width: number; height: number }, name: string) {
   const context = await browser.newContext({ baseURL, viewport, locale: "en-GB", timezoneId: "UTC" });

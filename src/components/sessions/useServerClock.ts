@@ -71,6 +71,18 @@ export function serverNow(): number {
   return Date.now() + (estimate?.offsetMs ?? 0);
 }
 
+/**
+ * The current offset estimate, re-rendering when it changes, without measuring: for components
+ * beside one that calls `useServerClock` (which does), so that a room pings once, not per hook.
+ */
+export function useClockOffset(): number {
+  return useSyncExternalStore(
+    subscribe,
+    () => estimate?.offsetMs ?? 0,
+    () => 0,
+  );
+}
+
 export function useServerClock(): ServerClock {
   const client = useTRPCClient();
   const current = useSyncExternalStore(

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import { msUntilComplete, timerComplete, type SessionState } from "./timing";
-import { serverNow, useServerClock } from "./useServerClock";
+import { serverNow, useClockOffset } from "./useServerClock";
 
 /** Past the instant, so that the timer reads 0:00 everywhere when this flips. */
 const SLACK_MS = 20;
@@ -13,7 +13,8 @@ const RECHECK_MS = 1_000;
  * does (not on an interval): the status pill and the host's controls change with the 0:00.
  */
 export function useTimerComplete(state: SessionState, status: string): boolean {
-  const clock = useServerClock();
+  // The timer panel in the same room keeps the estimate fresh; this only follows it.
+  const offsetMs = useClockOffset();
   const [complete, setComplete] = useState(() => timerComplete(state, status, serverNow()));
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,6 +26,6 @@ export function useTimerComplete(state: SessionState, status: string): boolean {
     };
     check();
     return () => clearTimeout(timer);
-  }, [state, status, clock.offsetMs]);
+  }, [state, status, offsetMs]);
   return complete;
 }
