@@ -310,6 +310,7 @@ test("stress check-in: the live aggregate, a support nudge, and a help request t
   await expect(guest.page.getByTestId("my-level")).toHaveText("9");
   await guest.page.getByRole("button", { name: "Work", exact: true }).click();
   await guest.page.getByRole("button", { name: "Sleep", exact: true }).click();
+  await guest.page.getByRole("checkbox", { name: /Let the others know, by name/ }).check();
   await guest.page.getByRole("button", { name: "Share my check-in" }).click();
   await expect(guest.page.getByText("Shared with the group")).toBeVisible();
   // One check-in: the group's picture is withheld (it would be the guest's own answer).

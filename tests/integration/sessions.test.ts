@@ -347,7 +347,7 @@ describe("kinds", () => {
     events.stop();
   });
 
-  it("stress: everyone sees the live aggregate; a report of 8+ nudges the others, not the reporter", async () => {
+  it("stress: everyone sees the live aggregate; a report of 8+ that asks for support nudges the others, not the reporter", async () => {
     const host = await person("Facilitator");
     const ann = await person("Ann");
     const bob = await person("Bob");
@@ -361,7 +361,7 @@ describe("kinds", () => {
     // Three reports: the minimum group size (STRESS_MIN_REPORTS, 3 by default) is reached.
     await host.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 6 });
     await ann.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 3, factors: ["Sleep", "deadlines"] });
-    const last = await bob.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 9, factors: ["deadlines", "noise"] });
+    const last = await bob.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 9, factors: ["deadlines", "noise"], askForSupport: true });
     expect(last.state).toEqual({
       kind: "stress",
       prompt: "How are you?",
@@ -378,10 +378,10 @@ describe("kinds", () => {
         ],
       },
     });
-    // Ann changes her mind: only her latest report counts.
-    await ann.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 6 });
+    // Ann changes her mind: only her latest report counts. A high level without asking for support names no one.
+    await ann.client.sessions.updateState.mutate({ sessionId: session.id, kind: "stress", level: 9 });
     await annEvents.until(() => annEvents.of("state").length === 4, "four aggregates");
-    expect(annEvents.of("state").map((e) => (e.state as { aggregate: { mean: number | null } }).aggregate.mean)).toEqual([null, null, 6, 7]);
+    expect(annEvents.of("state").map((e) => (e.state as { aggregate: { mean: number | null } }).aggregate.mean)).toEqual([null, null, 6, 8]);
     await annEvents.until(() => annEvents.of("nudge").length === 1, "a nudge about Bob");
     expect(annEvents.of("nudge")[0]).toMatchObject({ userId: bob.account.user.id, name: "Bob", text: expect.stringContaining("Bob") });
     await hostEvents.until(() => hostEvents.of("nudge").length === 1, "the host's nudge");

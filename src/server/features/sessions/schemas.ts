@@ -122,6 +122,11 @@ export const updateStateInput = z.discriminatedUnion("kind", [
       kind: z.literal("stress"),
       level: z.number().int().min(1, "Levels go from 1 to 10.").max(10, "Levels go from 1 to 10."),
       factors: z.array(text().trim().toLowerCase().min(1).max(40, "Keep each factor under 40 characters.")).max(10, "At most 10 factors.").optional(),
+      /**
+       * With a level of 8 or more: tell the others, by name, that I am having a hard time (a
+       * `nudge`, never the level or factors). Off unless asked: check-ins are anonymous.
+       */
+      askForSupport: z.boolean().default(false),
     })
     .strict(),
   z

@@ -51,7 +51,7 @@ export type SessionEvent =
   | { type: "state"; state: SessionState; at: Date }
   | { type: "timer"; action: TimerAction; status: SessionStatus; state: SessionState; at: Date }
   | { type: "help"; priority: "high"; sessionId: string; sessionTitle: string; userId: string; name: string; note: string; at: Date }
-  /** A stress report of 8 or more: the others may reach out. Not sent to the reporter. */
+  /** A stress report of 8 or more whose reporter asked for support: the others may reach out. Not sent to the reporter. */
   | { type: "nudge"; userId: string; name: string; text: string; at: Date }
   /** A Yjs update of the collaboration document, base64. */
   | { type: "doc"; update: string; userId: string; at: Date }
@@ -646,7 +646,8 @@ export function createSessionsService(app: App) {
             const state = await stressAggregateState(tx, session);
             await tx.liveSession.update({ where: { id: session.id }, data: { state: state as unknown as Prisma.InputJsonObject } });
             const [eventId] = await emit({ type: "state", state });
-            if (input.level >= NUDGE_LEVEL) {
+            // Only when asked: a nudge names its sender, and a check-in is otherwise anonymous.
+            if (input.level >= NUDGE_LEVEL && input.askForSupport) {
               await emit({
                 type: "nudge",
                 userId: caller.user.id,

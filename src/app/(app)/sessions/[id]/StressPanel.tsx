@@ -9,6 +9,8 @@ import { useTRPC } from "../../../../trpc/react";
 
 const SUGGESTED = ["work", "deadlines", "sleep", "health", "money", "family", "relationships", "news"];
 const MAX_FACTORS = 10;
+/** From this level the reporter may ask the group for support (the server's nudge threshold). */
+const SUPPORT_LEVEL = 8;
 
 const WORDS = ["", "Calm", "Calm", "Okay", "Okay", "Tense", "Tense", "Stressed", "Very stressed", "Overwhelmed", "Overwhelmed"];
 
@@ -27,7 +29,8 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
   const [level, setLevel] = useState(5);
   const [factors, setFactors] = useState<string[]>([]);
   const [custom, setCustom] = useState("");
-  const [shared, setShared] = useState<{ level: number; factors: string[] } | null>(null);
+  const [askForSupport, setAskForSupport] = useState(false);
+  const [shared, setShared] = useState<{ level: number; factors: string[]; support: boolean } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { aggregate } = state;
   // A session stored before the server withheld small groups lacks these two until its next report.
@@ -36,7 +39,8 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
   const withheld = stored.withheld ?? aggregate.count < minReports;
   const maxCount = Math.max(1, ...aggregate.distribution);
   const maxFactor = Math.max(1, ...aggregate.topFactors.map((f) => f.count));
-  const dirty = !shared || shared.level !== level || shared.factors.join() !== factors.join();
+  const support = askForSupport && level >= SUPPORT_LEVEL;
+  const dirty = !shared || shared.level !== level || shared.factors.join() !== factors.join() || shared.support !== support;
 
   function toggle(factor: string) {
     setFactors((all) => (all.includes(factor) ? all.filter((f) => f !== factor) : all.length < MAX_FACTORS ? [...all, factor] : all));
@@ -58,9 +62,9 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setError(null);
-    const sent = { level, factors };
+    const sent = { level, factors, support };
     report.mutate(
-      { sessionId, kind: "stress", level, factors },
+      { sessionId, kind: "stress", level, factors, askForSupport: support },
       { onSuccess: () => setShared(sent), onError: (err) => setError(errorMessage(err)) },
     );
   }
@@ -142,6 +146,12 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
               </Button>
             </div>
           </fieldset>
+          {level >= SUPPORT_LEVEL ? (
+            <label className="check-row" data-testid="ask-for-support">
+              <input type="checkbox" checked={askForSupport} disabled={closed} onChange={(e) => setAskForSupport(e.target.checked)} />
+              <span>Let the others know, by name, that I am having a hard time (never my level or factors)</span>
+            </label>
+          ) : null}
           <div className="form-actions">
             <Button type="submit" variant="primary" loading={report.isPending} disabled={closed || (!dirty && !!shared)}>
               {shared ? "Update my check-in" : "Share my check-in"}
@@ -157,10 +167,6 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
               {error}
             </p>
           ) : null}
-          <p className="hint" data-testid="nudge-note">
-            Share a high level and the others are told, by name, that you are having a hard time (not your level or factors), so
-            someone can reach out.
-          </p>
         </form>
 
         <div className="stress-group" aria-labelledby="group-title" data-testid="stress-group">
