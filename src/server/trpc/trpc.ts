@@ -9,9 +9,8 @@ import { isDatabaseUnavailable, RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "../db
 import { AppError } from "../errors.js";
 import { metrics } from "../http/metrics.js";
 import type { Context } from "./context.js";
-import { transformer } from "./wire.js";
-
 import { isBoundToCaller } from "./live.js";
+import { transformer } from "./wire.js";
 
 export { shared, trackedDelivery } from "./wire.js";
 export { whileAuthorized } from "./live.js";
