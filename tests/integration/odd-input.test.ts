@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
-import { mutate, query, RawSocket, RawSocketError, rowCounts, within } from "./support/raw";
+import { mutate, query, RawSocket, RawSocketError, rowCounts, servedRequests, within } from "./support/raw";
 
 let server: TestServer;
 let admin: Awaited<ReturnType<typeof signUp>>;
@@ -128,10 +128,10 @@ describe("a session cookie that cannot be decoded is no session", () => {
 
 describe("none of this was a server error", () => {
   it("the server answered none of this file's requests with a 5xx", async () => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
-    const served = text.split("\n").filter((line) => line.startsWith("pulse_http_requests_total{"));
+    const served = await servedRequests(server.url);
     expect(served.some((line) => /status="400"/.test(line))).toBe(true);
     expect(served.filter((line) => /status="5\d\d"/.test(line))).toEqual([]);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
     const calls = text.split("\n").filter((line) => line.startsWith("pulse_trpc_calls_total{") && /code="INTERNAL_SERVER_ERROR"/.test(line));
     expect(calls).toEqual([]);
   });

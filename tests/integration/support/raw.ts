@@ -318,3 +318,9 @@ export class EventStream {
     this.controller.abort();
   }
 }
+
+/** The server's `pulse_http_requests_total` samples, from /metrics: what it answered, by status. */
+export async function servedRequests(baseUrl: string): Promise<string[]> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return text.split("\n").filter((line) => line.startsWith("pulse_http_requests_total{"));
+}
