@@ -7,10 +7,11 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUS_APPLICATION_NAME, createBus } from "../../src/server/bus/bus";
+import { createBus } from "../../src/server/bus/bus";
 import { createLogger } from "../../src/server/log";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
-import { eventually, sql } from "./support/raw";
+import { cutTheBus } from "./support/bus";
+import { eventually } from "./support/raw";
 import { follow, presenceOf } from "./support/sessions";
 
 let first: TestServer;
@@ -24,18 +25,6 @@ afterAll(async () => {
   await second?.stop();
   await first?.stop();
 });
-
-/** Ends every instance's listening connection to this database and waits until they are gone. */
-async function cutTheBus(databaseUrl: string): Promise<number[]> {
-  const find = `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`;
-  const pids = (await sql<{ pid: number }>(databaseUrl, find, [BUS_APPLICATION_NAME])).map((row) => row.pid);
-  await sql(databaseUrl, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids]);
-  await eventually(
-    async () => (await sql(databaseUrl, `SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids])).length === 0,
-    "the listening connections to end",
-  );
-  return pids;
-}
 
 describe("the listening connection", () => {
   it("takes many subscriptions and unsubscriptions at once, one statement at a time, and delivers to each", async () => {

@@ -6,9 +6,9 @@
  * Nothing else ends: other logins' and tokens' streams carry on, and a promotion ends no stream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUS_APPLICATION_NAME } from "../../src/server/bus/bus";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
-import { eventually, EventStream, RawSocket, sql, within, type RawSubscription } from "./support/raw";
+import { cutTheBus } from "./support/bus";
+import { eventually, EventStream, RawSocket, within, type RawSubscription } from "./support/raw";
 import { follow, presenceOf } from "./support/sessions";
 
 let first: TestServer;
@@ -160,10 +160,7 @@ describe("a live stream ends with the credential that opened it", () => {
     const member = await signUp(first, "Missed");
     const { sessionId, lastEventId } = await roomWith(member);
     const doomed = await streamsOn(second, member.token, "sessions.events", { sessionId, lastEventId });
-    const find = `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`;
-    const pids = (await sql<{ pid: number }>(first.database.url, find, [BUS_APPLICATION_NAME])).map((row) => row.pid);
-    await sql(first.database.url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids]);
-    await eventually(async () => (await sql(first.database.url, `SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids])).length === 0, "the bus connections to end");
+    await cutTheBus(first.database.url);
     // Announced to no one: neither instance listens right now.
     await first.client(member.token).auth.signOut.mutate();
     await expectEnded(doomed, "UNAUTHORIZED");
