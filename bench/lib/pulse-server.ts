@@ -67,7 +67,7 @@ process.on("message", (message: { type?: string; file?: string }) => {
   }
   if (message?.type === "sockets") {
     // Sockets whose connection params authenticated a caller.
-    process.send?.({ type: "sockets", open: pulse.app.sockets.openCount(), authenticated: pulse.app.sockets.authenticatedCount() });
+    process.send?.({ type: "sockets", open: pulse.app.connections.open, authenticated: pulse.sockets.authenticatedCount() });
   }
 });
 const stop = () => {

@@ -5,9 +5,14 @@ import type { Config } from "./config.js";
 import type { DatabaseAvailability } from "./db/availability.js";
 import type { Database } from "./db/index.js";
 import type { Logger } from "./log.js";
-import type { SocketRegistry } from "./trpc/sockets.js";
+import type { CheckProvider } from "./metrics/checks.js";
+import type { ConnectionCount } from "./metrics/connections.js";
+import type { Metrics } from "./metrics/index.js";
 
-/** The shared infrastructure every feature service is handed: built once in main.ts. */
+/**
+ * The core every feature service is handed: built once per process in start.ts. Nothing here
+ * knows tRPC, HTTP or sockets; the transport reports into it (connections, metrics).
+ */
 export interface App {
   config: Config;
   db: Database;
@@ -18,7 +23,11 @@ export interface App {
   bus: Bus;
   /** Resumable streams of stored events (replay after a last id, then live). */
   streams: StreamEvents;
-  sockets: SocketRegistry;
+  metrics: Metrics;
+  /** Open WebSocket connections on this instance, counted by the transport. */
+  connections: ConnectionCount;
+  /** Checks the features add to the health snapshot (their modules' `checks`), by "feature.name". */
+  checks: Map<string, CheckProvider>;
   startedAt: number;
   /** Names this process in logs and health snapshots when several run behind a load balancer. */
   instanceId: string;

@@ -25,6 +25,7 @@ const environmentSchema = z.object({
   SESSION_COOKIE_SECURE: booleanFlag.optional(),
   TRUST_PROXY: booleanFlag.default(false),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SLOW_CONSUMER_BYTES: z.coerce.number().int().min(64 * 1024).default(4 * 1024 * 1024),
   SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(20),
   SIGN_IN_ATTEMPTS_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -51,6 +52,8 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     secureCookies: env.SESSION_COOKIE_SECURE ?? production,
     trustProxy: env.TRUST_PROXY,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    /** Past this many bytes queued on a subscriber's socket, the socket is closed; its client resumes from its last id. */
+    slowConsumerBytes: env.SLOW_CONSUMER_BYTES,
     signInAttemptsPerIp: env.SIGN_IN_ATTEMPTS_PER_IP,
     signInAttemptsPerEmail: env.SIGN_IN_ATTEMPTS_PER_EMAIL,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

@@ -39,7 +39,7 @@ const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
 
 try {
-  const pulse = await startPulse(config, log, await prepareNext(config));
+  const pulse = await startPulse(config, log, { next: await prepareNext(config) });
   stopOnSignals(pulse, log);
 } catch (err) {
   log.fatal({ err }, `Pulse failed to start: ${(err as Error).message}`);

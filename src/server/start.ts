@@ -6,14 +6,22 @@ import { createStreams } from "./bus/stream.js";
 import type { Config } from "./config.js";
 import { DatabaseAvailability } from "./db/availability.js";
 import { openDatabase } from "./db/index.js";
+import { startFeatures } from "./feature.js";
+import { features as allFeatures, type Features } from "./features/index.js";
 import { createHttpServer, type NextHandlers } from "./http/server.js";
 import type { Logger } from "./log.js";
+import { ConnectionCount } from "./metrics/connections.js";
+import { metrics } from "./metrics/index.js";
+import { watchCredentials } from "./trpc/credentials.js";
+import { createAppRouter, type AppRouter, type Services } from "./trpc/router.js";
 import { SocketRegistry } from "./trpc/sockets.js";
-import { createServices, type Services } from "./trpc/services.js";
 
 export interface RunningPulse {
   app: App;
   services: Services;
+  router: AppRouter;
+  /** This server's open sockets and live streams, by the credential that opened them. */
+  sockets: SocketRegistry;
   url: string;
   port: number;
   databaseUrl: string;
@@ -21,8 +29,20 @@ export interface RunningPulse {
   stop(): Promise<void>;
 }
 
-/** config → database → bus → services → HTTP/WS server. Next is optional (API-only in tests). */
-export async function startPulse(config: Config, log: Logger, next?: NextHandlers): Promise<RunningPulse> {
+export interface StartOptions {
+  /** Next's handlers; absent in API-only mode (integration tests, benchmarks). */
+  next?: NextHandlers;
+  /** The feature list (tests pass an instrumented copy of it). */
+  features?: Features;
+}
+
+/**
+ * config → database → bus → the core → features (services, then start hooks in list order) →
+ * HTTP/WS server. Stopping drains HTTP/WS, runs the stop hooks in reverse, then closes the bus
+ * and the database.
+ */
+export async function startPulse(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningPulse> {
+  const { next, features = allFeatures } = options;
   const database = await openDatabase(config, log);
   const bus = await createBus(database.url, database.pool, log);
   const app: App = {
@@ -33,13 +53,18 @@ export async function startPulse(config: Config, log: Logger, next?: NextHandler
     log,
     bus,
     streams: createStreams(bus),
-    sockets: new SocketRegistry(),
+    metrics,
+    connections: new ConnectionCount(),
+    checks: new Map(),
     startedAt: Date.now(),
     instanceId: `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`,
   };
-  const services = createServices(app);
-  const stopListening = await services.auth.listenForRevocations();
-  const http = createHttpServer(app, services, next);
+  const running = await startFeatures(app, features);
+  const { services } = running;
+  const router = createAppRouter(services, features);
+  const sockets = new SocketRegistry();
+  const stopWatchingCredentials = await watchCredentials(app, sockets, services.auth.endedCredentials);
+  const http = createHttpServer({ app, sockets, router, health: services.health, authenticate: services.auth.authenticate }, next);
 
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -54,16 +79,16 @@ export async function startPulse(config: Config, log: Logger, next?: NextHandler
   return {
     app,
     services,
+    router,
+    sockets,
     url: `http://${host}:${port}`,
     port,
     databaseUrl: database.url,
     stop: () =>
       (stopping ??= (async () => {
         await http.drain(config.shutdownGraceMs);
-        // Streams closed by the drain write their "offline" presence: let that land first.
-        await services.sessions.flush();
-        stopListening();
-        services.health.close();
+        stopWatchingCredentials();
+        await running.stop();
         app.databaseAvailability.close();
         await bus.close();
         await database.close();

@@ -83,7 +83,7 @@ describe("a live stream ends with the credential that opened it", () => {
     await expectLive(kept.sse, kept.ws, "still here?");
     expect({ sse: doomed.sse.data().length, ws: doomed.ws.data.length }).toEqual(before);
     // The server let go of the ended streams: they are not counted as held, and the laptop keeps the member online.
-    expect(second.pulse.app.sockets.heldCredentials().filter((c) => c.loginSessionId && c.userId === member.user.id)).toHaveLength(1);
+    expect(second.pulse.sockets.heldCredentials().filter((c) => c.loginSessionId && c.userId === member.user.id)).toHaveLength(1);
   });
 
   it("revoking an API token ends the streams it opened, and only those", async () => {
@@ -109,7 +109,7 @@ describe("a live stream ends with the credential that opened it", () => {
     await second.client(member.token).auth.signOut.mutate();
     await expectEnded(doomed, "UNAUTHORIZED");
     await hostView.until(() => presenceOf(hostView, member.user.id, "offline").length > 0, "the member offline");
-    expect(first.pulse.app.sockets.heldCredentials().filter((c) => c.userId === member.user.id)).toEqual([]);
+    expect(first.pulse.sockets.heldCredentials().filter((c) => c.userId === member.user.id)).toEqual([]);
   });
 
   it("demoting an admin ends the streams they opened as one with FORBIDDEN, on both transports; as a user they may subscribe again", async () => {

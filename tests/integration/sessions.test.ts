@@ -790,21 +790,21 @@ describe("a slow consumer", () => {
     const socket = (raw.ws as unknown as { _socket: { pause(): void } })._socket;
     socket.pause();
 
-    const opened = server.pulse.app.sockets.openCount();
-    server.pulse.services.sessions.settings.slowConsumerBytes = 256 * 1024;
+    const opened = server.pulse.app.connections.open;
+    server.pulse.app.config.slowConsumerBytes = 256 * 1024;
     try {
       const doc = new Y.Doc();
       const text = doc.getText("body");
       const updates: string[] = [];
       doc.on("update", (update: Uint8Array) => updates.push(Buffer.from(update).toString("base64")));
       // ~300 KB per update: a few dozen overflow the kernel's buffers and then the limit.
-      for (let i = 0; i < 60 && server.pulse.app.sockets.openCount() >= opened; i++) {
+      for (let i = 0; i < 60 && server.pulse.app.connections.open >= opened; i++) {
         text.insert(text.length, `${i}:${"z".repeat(300_000)}`);
         await host.client.sessions.updateState.mutate({ sessionId: session.id, kind: "collaboration", update: updates.at(-1)! });
       }
-      await eventually(() => server.pulse.app.sockets.openCount() < opened, "the server to close the slow socket");
+      await eventually(() => server.pulse.app.connections.open < opened, "the server to close the slow socket");
     } finally {
-      server.pulse.services.sessions.settings.slowConsumerBytes = 4 * 1024 * 1024;
+      server.pulse.app.config.slowConsumerBytes = 4 * 1024 * 1024;
       raw.close();
     }
     // The reader comes back and resumes from the start: every update is there, once.

@@ -11,7 +11,6 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TRPC_PREFIX } from "../../src/server/http/server";
 import { createHttpContext } from "../../src/server/trpc/context";
-import { appRouter } from "../../src/server/trpc/router";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 
 type NodeHttpAdapter = typeof import("@trpc/server/adapters/node-http");
@@ -84,7 +83,7 @@ let userLogin: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const { app, services } = server.pulse;
+  const { app, router, sockets, services } = server.pulse;
   // The same router and context behind tRPC's stock adapter.
   stock = http.createServer((req, res) => {
     const pathname = (req.url ?? "/").split("?", 1)[0]!;
@@ -94,12 +93,12 @@ beforeAll(async () => {
       return;
     }
     void stockAdapter({
-      router: appRouter,
+      router,
       req,
       res,
       path: pathname.slice(TRPC_PREFIX.length),
       maxBodySize: app.config.maxBodyBytes,
-      createContext: ({ req, res }) => createHttpContext(app, services, req, res),
+      createContext: ({ req, res }) => createHttpContext({ app, sockets, authenticate: services.auth.authenticate }, req, res),
     });
   });
   await new Promise<void>((resolve) => stock.listen(0, "127.0.0.1", resolve));

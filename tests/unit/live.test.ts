@@ -10,7 +10,8 @@ import type { Caller } from "../../src/server/features/auth/service";
 import { createLogger } from "../../src/server/log";
 import type { Context } from "../../src/server/trpc/context";
 import { SocketRegistry } from "../../src/server/trpc/sockets";
-import { authedProcedure, createCallerFactory, router, whileAuthorized } from "../../src/server/trpc/trpc";
+import { whileAuthorized } from "../../src/server/trpc/live";
+import { authedProcedure, createCallerFactory, router } from "../../src/server/trpc/trpc";
 
 const caller: Caller = {
   user: { id: "u1", email: "a@example.com", name: "A", role: "USER", createdAt: new Date(0) },
@@ -19,10 +20,10 @@ const caller: Caller = {
 
 /** The parts of a context these procedures touch: the socket registry, the availability monitor. */
 function context(sockets: SocketRegistry): Context {
-  const app = { sockets, databaseAvailability: new DatabaseAvailability(undefined as never, createLogger("silent")) } as unknown as App;
+  const app = { databaseAvailability: new DatabaseAvailability(undefined as never, createLogger("silent")) } as unknown as App;
   return {
     app,
-    services: undefined as never,
+    sockets,
     caller,
     credentialMark: sockets.mark(),
     meta: { ip: "127.0.0.1" },
@@ -53,7 +54,7 @@ const createCaller = createCallerFactory(testRouter);
 describe("authed subscriptions and their caller's credential", () => {
   it("refuses to serve an authed subscription that is not bound to its caller", async () => {
     const call = createCaller(context(new SocketRegistry())).unbound();
-    await expect(call).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR", message: expect.stringMatching(/whileAuthorized/) });
+    await expect(call).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR", message: expect.stringMatching(/live\(\)/) });
   });
 
   it("ends a bound stream with UNAUTHORIZED when its login is revoked, and stops the stream behind it", async () => {

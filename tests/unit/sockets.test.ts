@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
+import { ConnectionCount } from "../../src/server/metrics/connections";
 import { CLOSE_CREDENTIALS_REVOKED, SocketRegistry, type StreamEnd } from "../../src/server/trpc/sockets";
 
 let wss: WebSocketServer;
@@ -42,14 +43,22 @@ describe("SocketRegistry", () => {
     expect(registry.authenticatedCount()).toBe(0);
   });
 
-  it("counts open sockets", async () => {
-    const registry = new SocketRegistry();
+  it("counts open sockets (ConnectionCount, which the transport moves and health reads)", async () => {
+    const connections = new ConnectionCount();
     const a = await connect();
-    registry.track(a.server);
-    expect(registry.openCount()).toBe(1);
+    a.server.once("close", connections.opened());
+    expect(connections.open).toBe(1);
     a.client.close();
     await once(a.server, "close");
-    expect(registry.openCount()).toBe(0);
+    expect(connections.open).toBe(0);
+  });
+
+  it("counts a connection's close once, however often it is reported", () => {
+    const connections = new ConnectionCount();
+    const closed = connections.opened();
+    closed();
+    closed();
+    expect(connections.open).toBe(0);
   });
 
   it("does not keep a socket that closed while it was being authenticated", async () => {

@@ -142,6 +142,8 @@ export interface StreamOptions<T, U> {
    * takes tens of milliseconds; whoever must know at once (a session's host) goes first.
    */
   first?: boolean;
+  /** Nothing more will be written to this stream: yield what comes after `lastEventId`, then finish (no live part). */
+  replayOnly?: boolean;
   /** When the subscriber starts reading (the generator's first step), and when it ends, however it ends. */
   onStart?: () => void;
   onEnd?: () => void;
@@ -195,7 +197,24 @@ export function createStreams(bus: Bus): StreamEvents {
     };
   }
 
+  /** A closed stream: its stored events after `lastEventId` (or none, from now), then the end. */
+  async function* replay<T, U>(source: EventSource<T>, lastEventId: bigint | undefined, options: StreamOptions<T, U>): AsyncGenerator<U> {
+    const { signal, map = (stored: StoredEvent<T>) => stored as unknown as U, send } = options;
+    let last = lastEventId ?? (await source.newestId());
+    for (;;) {
+      const page = await source.readAfter(last, PAGE);
+      for (const stored of page) {
+        if (signal?.aborted) return;
+        last = stored.id;
+        const out = map(stored);
+        if (out !== undefined && !send?.(out)) yield out;
+      }
+      if (page.length < PAGE) return;
+    }
+  }
+
   async function* stream<T, U>(source: EventSource<T>, lastEventId: bigint | undefined, options: StreamOptions<T, U>): AsyncGenerator<U> {
+    if (options.replayOnly) return yield* replay(source, lastEventId, options);
     const { signal, map = (stored: StoredEvent<T>) => stored as unknown as U, send, endsAfter, onEnd } = options;
     const attached = attach(source);
     // Live events waiting to be yielded: queue[head..] (an index, not shift(): a lagging subscriber's queue may be long).

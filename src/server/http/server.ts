@@ -3,12 +3,11 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
-import type { App } from "../app.js";
-import { createHttpContext, createSocketContext } from "../trpc/context.js";
-import { appRouter } from "../trpc/router.js";
-import type { Services } from "../trpc/services.js";
+import type { HealthService } from "../features/health/service.js";
+import { metrics } from "../metrics/index.js";
+import { createHttpContext, createSocketContext, type ContextSource } from "../trpc/context.js";
+import type { AppRouter } from "../trpc/router.js";
 import { wsEncoder } from "../trpc/wire.js";
-import { metrics } from "./metrics.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
 
 export const TRPC_PREFIX = "/api/trpc/";
@@ -42,7 +41,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export function createHttpServer(app: App, services: Services, next?: NextHandlers): PulseHttpServer {
+/** What the front serves: the API (its router, and what its contexts are made from) and the health routes. */
+export interface HttpServerParts extends ContextSource {
+  router: AppRouter;
+  health: HealthService;
+}
+
+export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): PulseHttpServer {
+  const { app, router, health } = parts;
   const { log, config } = app;
   let draining = false;
   /** Responses not yet sent: when draining starts, each is told to close its connection. */
@@ -52,9 +58,9 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
   }
 
   const handleTrpc = createTrpcHttpHandler({
-    router: appRouter,
+    router,
     maxBodySize: config.maxBodyBytes,
-    createContext: (req, res) => createHttpContext(app, services, req, res),
+    createContext: (req, res) => createHttpContext(parts, req, res),
     onError: ({ error, path, res }) => {
       if (error.code !== "INTERNAL_SERVER_ERROR" || app.databaseAvailability.report(error.cause)) return;
       log.error({ err: error, path, reqId: res.getHeader("X-Request-Id") }, "procedure failed");
@@ -65,13 +71,13 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
     if (pathname.startsWith(TRPC_PREFIX)) return handleTrpc(req, res, pathname.slice(TRPC_PREFIX.length), query);
     switch (pathname) {
       case "/health": {
-        const snapshot = await services.health.snapshot();
+        const snapshot = await health.snapshot();
         return sendJson(res, snapshot.status === "unhealthy" ? 503 : 200, snapshot);
       }
       case "/health/live":
         return sendJson(res, 200, { status: "ok", uptimeS: Math.round((Date.now() - app.startedAt) / 1000) });
       case "/health/ready": {
-        const readiness = draining ? { ready: false, detail: "shutting down" } : await services.health.ready();
+        const readiness = draining ? { ready: false, detail: "shutting down" } : await health.ready();
         return sendJson(res, readiness.ready ? 200 : 503, readiness);
       }
       case "/metrics": {
@@ -119,10 +125,10 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   const trpcSockets = applyWSSHandler({
     wss,
-    router: appRouter,
+    router,
     // Splices values serialized once (shared events, health snapshots) into each frame.
     experimental_encoder: wsEncoder,
-    createContext: ({ req, res, info }) => createSocketContext(app, services, req, res, info.connectionParams),
+    createContext: ({ req, res, info }) => createSocketContext(parts, req, res, info.connectionParams),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     onError: ({ error, path }) => {
       if (error.code !== "INTERNAL_SERVER_ERROR" || app.databaseAvailability.report(error.cause)) return;
@@ -130,9 +136,7 @@ export function createHttpServer(app: App, services: Services, next?: NextHandle
     },
   });
   wss.on("connection", (socket) => {
-    app.sockets.track(socket);
-    metrics.wsConnections.inc();
-    socket.once("close", () => metrics.wsConnections.dec());
+    socket.once("close", app.connections.opened());
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

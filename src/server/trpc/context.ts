@@ -5,11 +5,20 @@ import { RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "../db/availability.js";
 import type { App } from "../app.js";
 import type { Caller, RequestMeta } from "../features/auth/service.js";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../features/auth/service.js";
-import type { Services } from "./services.js";
+import type { SocketRegistry } from "./sockets.js";
+
+/** What contexts are made from: the core, this server's socket registry, and who a secret belongs to. */
+export interface ContextSource {
+  app: App;
+  sockets: SocketRegistry;
+  /** The auth feature's `authenticate`: the caller a cookie or bearer secret stands for, or null. */
+  authenticate(secret: string): Promise<Caller | null>;
+}
 
 export interface Context {
   app: App;
-  services: Services;
+  /** Open sockets and live streams by credential: `live()` holds its stream here while it runs. */
+  sockets: SocketRegistry;
   caller: Caller | null;
   /** The socket registry's mark taken before the caller was authenticated (see SocketRegistry.mark). */
   credentialMark: number;
@@ -71,10 +80,11 @@ function retryAfterSetter(res: ServerResponse): Context["setRetryAfter"] {
  * Who a secret belongs to. While the database cannot be reached that cannot be known: the call
  * fails with SERVICE_UNAVAILABLE (503), like every call that needs the database.
  */
-async function authenticate(app: App, services: Services, secret: string | undefined, retryAfter?: Context["setRetryAfter"]) {
+async function authenticate(source: ContextSource, secret: string | undefined, retryAfter?: Context["setRetryAfter"]) {
   if (!secret) return null; // no credential, no caller: skip the call into the auth service
+  const { app } = source;
   try {
-    return await services.auth.authenticate(secret);
+    return await source.authenticate(secret);
   } catch (error) {
     if (!app.databaseAvailability.report(error)) throw error;
     retryAfter?.(RETRY_AFTER_S);
@@ -82,23 +92,19 @@ async function authenticate(app: App, services: Services, secret: string | undef
   }
 }
 
-export async function createHttpContext(
-  app: App,
-  services: Services,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<Context> {
+export async function createHttpContext(source: ContextSource, req: IncomingMessage, res: ServerResponse): Promise<Context> {
+  const { app, sockets } = source;
   const token = bearer(req);
   const secret = token ?? readCookie(req.headers.cookie, SESSION_COOKIE);
-  const credentialMark = app.sockets.mark();
+  const credentialMark = sockets.mark();
   const setRetryAfter = retryAfterSetter(res);
   const setSessionCookie = cookieSetter(app, res);
-  const caller = await authenticate(app, services, secret, setRetryAfter);
+  const caller = await authenticate(source, secret, setRetryAfter);
   // The login slides forward with use: so does the cookie that carries it, or the browser would drop it after 24 hours.
   if (caller?.renewed && !token && secret) setSessionCookie(secret);
   return {
     app,
-    services,
+    sockets,
     caller,
     credentialMark,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
@@ -113,22 +119,22 @@ export async function createHttpContext(
  * are registered so that revoking it closes them.
  */
 export async function createSocketContext(
-  app: App,
-  services: Services,
+  source: ContextSource,
   req: IncomingMessage,
   socket: WebSocket,
   connectionParams: Partial<Record<string, string>> | null,
 ): Promise<Context> {
+  const { app, sockets } = source;
   const secret = connectionParams?.token || bearer(req) || readCookie(req.headers.cookie, SESSION_COOKIE);
-  const mark = app.sockets.mark();
-  const caller = await authenticate(app, services, secret);
+  const mark = sockets.mark();
+  const caller = await authenticate(source, secret);
   if (caller) {
     const { user, loginSessionId, apiTokenId } = caller;
-    app.sockets.add(socket, { userId: user.id, loginSessionId, apiTokenId, role: user.role }, mark);
+    sockets.add(socket, { userId: user.id, loginSessionId, apiTokenId, role: user.role }, mark);
   }
   return {
     app,
-    services,
+    sockets,
     caller,
     credentialMark: mark,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },

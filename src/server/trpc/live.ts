@@ -1,17 +1,22 @@
 /**
+ * Live streams: a feature's description (bus/live.ts) made into a subscription, and bound to
+ * the credential that opened it.
+ *
  * A live stream lasts as long as what authorized it. Subscriptions are served over WebSocket and
  * over HTTP (server-sent events), and either may run for hours: when the login session, the API
  * token or the admin role that allowed one ends, on any instance, the stream ends with
  * UNAUTHORIZED or FORBIDDEN — its generator stopped through its signal, its caller told why.
  */
-import { TRPCError } from "@trpc/server";
-import type { App } from "../app.js";
+import { TRPCError, type TrackedEnvelope } from "@trpc/server";
+import type { EventStream, SnapshotStream } from "../bus/live.js";
 import type { Caller } from "../features/auth/service.js";
-import type { StreamEnd } from "./sockets.js";
+import type { Context } from "./context.js";
+import type { SocketRegistry, StreamEnd } from "./sockets.js";
+import { shared, trackedDelivery } from "./wire.js";
 
 /** What a subscription resolver is given, as far as binding it to its caller goes. */
 interface ResolverOptions {
-  ctx: { app: App; caller: Caller; credentialMark: number };
+  ctx: { sockets: SocketRegistry; caller: Caller; credentialMark: number };
   signal: AbortSignal | undefined;
 }
 
@@ -31,7 +36,7 @@ export function whileAuthorized<TOptions extends ResolverOptions, T>(
   resolver: (options: TOptions) => AsyncIterable<T> | Promise<AsyncIterable<T>>,
 ): (options: TOptions) => Promise<AsyncIterable<T>> {
   return async (options) => {
-    const { app, caller, credentialMark } = options.ctx;
+    const { sockets, caller, credentialMark } = options.ctx;
     const lifetime = new AbortController();
     const parent = options.signal;
     const onParentAbort = () => lifetime.abort();
@@ -40,7 +45,7 @@ export function whileAuthorized<TOptions extends ResolverOptions, T>(
 
     let ended: TRPCError | undefined;
     let interrupt: ((error: TRPCError) => void) | undefined;
-    const release = app.sockets.holdStream(
+    const release = sockets.holdStream(
       { userId: caller.user.id, loginSessionId: caller.loginSessionId, apiTokenId: caller.apiTokenId, role: caller.user.role },
       credentialMark,
       (why: StreamEnd) => {
@@ -102,4 +107,97 @@ export function whileAuthorized<TOptions extends ResolverOptions, T>(
     boundStreams.add(stream);
     return stream;
   };
+}
+
+// ── Delivery: a description made into a stream ──────────────────────────────────────────
+
+/** Resolves after `ms`, or as soon as `signal` aborts; never rejects (an AbortError's stack per subscriber is waste). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+async function* snapshots<T>(stream: SnapshotStream<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  while (!signal?.aborted) {
+    const value = await stream.read();
+    // Every subscriber of this instance is handed the same object: serialised once for all of them.
+    yield typeof value === "object" && value !== null ? shared(value) : value;
+    await pause(stream.everyMs, signal);
+  }
+}
+
+type DeliveryContext = Pick<Context, "app" | "socket"> & { caller: Caller | null };
+
+/**
+ * Stored events as tracked envelopes, each event serialised once per instance; over WebSocket,
+ * after the first, straight to the socket (wire.ts). A subscriber whose socket buffers more than
+ * `slowConsumerBytes` is cut off: its socket is closed and its client resumes from its last id.
+ */
+function events<T, V extends object>(
+  stream: EventStream<T, V>,
+  ctx: DeliveryContext,
+  path: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<TrackedEnvelope<V>> {
+  const { app, socket } = ctx;
+  const delivery = trackedDelivery(socket);
+  const limit = app.config.slowConsumerBytes;
+  const tooSlow = (): boolean => {
+    if (!socket || socket.bufferedAmount <= limit) return false;
+    app.log.warn({ userId: ctx.caller?.user.id, path, bufferedBytes: socket.bufferedAmount }, "closing a slow consumer's socket");
+    socket.terminate();
+    return true;
+  };
+  const view = stream.view ?? ((stored) => stored.event as unknown as V);
+  return app.streams(stream.source, stream.after, {
+    signal,
+    send: delivery.send,
+    first: stream.first,
+    replayOnly: stream.replayOnly,
+    onStart: stream.onStart,
+    onEnd: stream.onEnd,
+    endsAfter: stream.endsAfter,
+    // Skipped once the socket is closed for being too slow: that aborts the stream.
+    map: (stored) => {
+      if (tooSlow()) return undefined;
+      const value = view(stored);
+      return value === undefined ? undefined : delivery.track(stored.id.toString(), value);
+    },
+  });
+}
+
+/** What a subscription yields for a described stream. */
+export type Delivered<S> = S extends EventStream<infer _T, infer V> ? TrackedEnvelope<V> : S extends SnapshotStream<infer T> ? T : never;
+
+interface LiveOptions {
+  ctx: DeliveryContext & { sockets: SocketRegistry; credentialMark: number; endsWithCredential?: true };
+  path: string;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * A subscription resolver from a feature's stream description: `.subscription(live(({ ctx,
+ * input }) => service.follow(ctx.caller, input)))`. Checks in the resolver run before the
+ * stream starts, so a refused subscription fails with its own code. On `authedProcedure` the
+ * stream ends with the caller's credential (whileAuthorized); on `publicProcedure` it does not.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any stored-event and view types: Delivered<S> recovers them
+export function live<TOptions extends LiveOptions, S extends EventStream<any, any> | SnapshotStream<unknown>>(
+  describe: (options: TOptions) => S | Promise<S>,
+): (options: TOptions) => Promise<AsyncIterable<Delivered<S>>> {
+  const deliver = async (options: TOptions): Promise<AsyncIterable<Delivered<S>>> => {
+    const stream = await describe(options);
+    const iterable = stream.kind === "snapshots" ? snapshots(stream, options.signal) : events(stream, options.ctx, options.path, options.signal);
+    return iterable as AsyncIterable<Delivered<S>>;
+  };
+  const bound = whileAuthorized(deliver as (options: TOptions & ResolverOptions) => Promise<AsyncIterable<Delivered<S>>>);
+  return (options) => (options.ctx.endsWithCredential && options.ctx.caller ? bound(options as TOptions & ResolverOptions) : deliver(options));
 }

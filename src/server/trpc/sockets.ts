@@ -1,26 +1,10 @@
 import type { WebSocket } from "ws";
+import type { HeldCredential, Revocation } from "../bus/revocations.js";
 
-/** What a socket or a live stream was authorized by, and the role its caller had then. */
-export interface HeldCredential {
-  userId: string;
-  loginSessionId?: string;
-  apiTokenId?: string;
-  role: "USER" | "ADMIN";
-}
+export type { HeldCredential, Revocation };
 
 /** Close code that tells a client its credentials were revoked (it may reconnect anonymously). */
 export const CLOSE_CREDENTIALS_REVOKED = 4001;
-
-/**
- * What ended: a login session, an API token, or — with `userId` — a user's role changed (to
- * `role`). Published on the bus by whoever ended it; every instance applies it.
- */
-export interface Revocation {
-  loginSessionId?: string;
-  apiTokenId?: string;
-  userId?: string;
-  role?: "USER" | "ADMIN";
-}
 
 /** Why a live stream ended: the error its caller receives. */
 export interface StreamEnd {
@@ -71,19 +55,8 @@ interface HeldStream {
 export class SocketRegistry {
   private readonly sockets = new Map<WebSocket, HeldCredential>();
   private readonly streams = new Set<HeldStream>();
-  private open = 0;
   private readonly recent: { revocation: Revocation; seq: number }[] = [];
   private seq = 0;
-
-  /** Counts every open socket, signed in or not. */
-  track(socket: WebSocket): void {
-    this.open++;
-    socket.once("close", () => this.open--);
-  }
-
-  openCount(): number {
-    return this.open;
-  }
 
   /** Sockets registered with a credential, open now. */
   authenticatedCount(): number {

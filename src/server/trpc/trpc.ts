@@ -1,19 +1,21 @@
 /**
- * The procedure builders. Routers import `router`, `publicProcedure`, `authedProcedure` and
- * `adminProcedure` from here and nothing else from tRPC's init.
+ * The procedure builders: the one file of the transport that features import. Routers use
+ * `router`, `publicProcedure`, `authedProcedure`, `adminProcedure`, and `live` for
+ * subscriptions, and nothing else from tRPC's init.
  */
 import { TRPCError, initTRPC } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError, z } from "zod";
 import { isDatabaseUnavailable, RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "../db/availability.js";
 import { AppError } from "../errors.js";
-import { metrics } from "../http/metrics.js";
+import { metrics } from "../metrics/index.js";
 import type { Context } from "./context.js";
 import { isBoundToCaller } from "./live.js";
 import { transformer } from "./wire.js";
 
-export { shared, trackedDelivery } from "./wire.js";
-export { whileAuthorized } from "./live.js";
+export { live } from "./live.js";
+/** Marks a result that many callers receive unchanged (a cached snapshot): serialised once for all of them. */
+export { shared } from "./wire.js";
 
 // ── What you rarely edit: tRPC itself, error shapes ─────────────────────────────────────
 
@@ -98,12 +100,12 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(errorsAndMetrics);
 
-/** Signed-in callers only. Its subscriptions must be made with `whileAuthorized`, so they end with the caller's credential. */
+/** Signed-in callers only. Its subscriptions must be made with `live`, so they end with the caller's credential. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
   if (!ctx.caller) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do that." });
-  const result = await next({ ctx: { ...ctx, caller: ctx.caller } });
+  const result = await next({ ctx: { ...ctx, caller: ctx.caller, endsWithCredential: true as const } });
   if (type === "subscription" && result.ok && !isBoundToCaller(result.data)) {
-    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This subscription is not bound to its caller: wrap its resolver in whileAuthorized()." });
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This subscription is not bound to its caller: make its resolver with live()." });
   }
   return result;
 });

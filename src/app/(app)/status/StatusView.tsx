@@ -18,7 +18,8 @@ import { useTRPC } from "../../../trpc/react";
 import type { RouterOutputs } from "../../../trpc/types";
 
 type Snapshot = RouterOutputs["health"]["check"];
-type CheckName = keyof Snapshot["checks"];
+// The checks this page draws; features may add more, named "feature.check".
+type CheckName = Exclude<keyof Snapshot["checks"], `${string}.${string}`>;
 
 /** How many snapshots the sparklines and the history strip remember (2 s apart: 80 s). */
 const HISTORY = 40;

@@ -1,47 +1,49 @@
 import { z } from "zod";
 import { text } from "../../../shared/input.js";
 import { authedProcedure, publicProcedure, router } from "../../trpc/trpc.js";
+import type { AuthService } from "./service.js";
 
 const email = z.email("Enter a valid email address.").max(254).trim();
 const password = text().min(8, "Use at least 8 characters.").max(200, "Use at most 200 characters.");
 
-export const authRouter = router({
-  signUp: publicProcedure
-    .input(z.object({ email, password, name: text().trim().min(1, "Tell us your name.").max(80) }))
-    .mutation(async ({ ctx, input }) => {
-      const result = await ctx.services.auth.signUp(input, ctx.meta);
-      ctx.setSessionCookie(result.token);
-      return result;
+export const authRouter = (auth: AuthService) =>
+  router({
+    signUp: publicProcedure
+      .input(z.object({ email, password, name: text().trim().min(1, "Tell us your name.").max(80) }))
+      .mutation(async ({ ctx, input }) => {
+        const result = await auth.signUp(input, ctx.meta);
+        ctx.setSessionCookie(result.token);
+        return result;
+      }),
+
+    signIn: publicProcedure
+      .input(z.object({ email, password: text().min(1, "Enter your password.").max(200) }))
+      .mutation(async ({ ctx, input }) => {
+        const result = await auth.signIn(input, ctx.meta);
+        ctx.setSessionCookie(result.token);
+        return result;
+      }),
+
+    signOut: publicProcedure.mutation(async ({ ctx }) => {
+      ctx.setSessionCookie(null);
+      return ctx.caller ? auth.signOut(ctx.caller) : { signedOut: false };
     }),
 
-  signIn: publicProcedure
-    .input(z.object({ email, password: text().min(1, "Enter your password.").max(200) }))
-    .mutation(async ({ ctx, input }) => {
-      const result = await ctx.services.auth.signIn(input, ctx.meta);
-      ctx.setSessionCookie(result.token);
-      return result;
-    }),
+    me: publicProcedure.query(({ ctx }) => ctx.caller?.user ?? null),
 
-  signOut: publicProcedure.mutation(async ({ ctx }) => {
-    ctx.setSessionCookie(null);
-    return ctx.caller ? ctx.services.auth.signOut(ctx.caller) : { signedOut: false };
-  }),
+    sessions: authedProcedure.query(({ ctx }) => auth.listLoginSessions(ctx.caller)),
 
-  me: publicProcedure.query(({ ctx }) => ctx.caller?.user ?? null),
+    revokeSession: authedProcedure
+      .input(z.object({ sessionId: z.uuid() }))
+      .mutation(({ ctx, input }) => auth.revokeLoginSession(ctx.caller, input.sessionId)),
 
-  sessions: authedProcedure.query(({ ctx }) => ctx.services.auth.listLoginSessions(ctx.caller)),
+    createApiToken: authedProcedure
+      .input(z.object({ name: text().trim().min(1, "Name the token.").max(60) }))
+      .mutation(({ ctx, input }) => auth.createApiToken(ctx.caller, input.name)),
 
-  revokeSession: authedProcedure
-    .input(z.object({ sessionId: z.uuid() }))
-    .mutation(({ ctx, input }) => ctx.services.auth.revokeLoginSession(ctx.caller, input.sessionId)),
+    listApiTokens: authedProcedure.query(({ ctx }) => auth.listApiTokens(ctx.caller)),
 
-  createApiToken: authedProcedure
-    .input(z.object({ name: text().trim().min(1, "Name the token.").max(60) }))
-    .mutation(({ ctx, input }) => ctx.services.auth.createApiToken(ctx.caller, input.name)),
-
-  listApiTokens: authedProcedure.query(({ ctx }) => ctx.services.auth.listApiTokens(ctx.caller)),
-
-  revokeApiToken: authedProcedure
-    .input(z.object({ tokenId: z.uuid() }))
-    .mutation(({ ctx, input }) => ctx.services.auth.revokeApiToken(ctx.caller, input.tokenId)),
-});
+    revokeApiToken: authedProcedure
+      .input(z.object({ tokenId: z.uuid() }))
+      .mutation(({ ctx, input }) => auth.revokeApiToken(ctx.caller, input.tokenId)),
+  });

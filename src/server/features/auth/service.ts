@@ -3,20 +3,13 @@ import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import type { App } from "../../app.js";
 import { Prisma } from "../../db/index.js";
 import { AppError, notFound } from "../../errors.js";
-import type { Revocation } from "../../trpc/sockets.js";
+import { announceRevocation, type HeldCredential, type Revocation } from "../../bus/revocations.js";
 import { API_TOKEN_PREFIX, LOGIN_TOKEN_PREFIX, hashSecret, newSecret } from "./tokens.js";
 
 export const SESSION_COOKIE = "pulse_session";
 export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 /** Sliding expiry is refreshed at most this often per session, so reads do not each write. */
 const TOUCH_EVERY_MS = 60 * 1000;
-const REVOKED_CHANNEL = "auth_revoked";
-/**
- * How often the credentials of open sockets and streams are checked against the database: catches
- * logins that expired while a socket stayed open. (Revocations arrive at once over the bus, and
- * everything is checked again whenever the bus reconnects, in case one was missed meanwhile.)
- */
-const RECHECK_EVERY_MS = 60_000;
 
 export interface PublicUser {
   id: string;
@@ -58,7 +51,7 @@ const TOKEN_LOOKUP = `SELECT c.id AS "credentialId", c."revokedAt", NULL::timest
 const DUMMY_HASH_PROMISE = hash(newSecret(""));
 
 export function createAuthService(app: App) {
-  const { db, pool, config, bus, sockets, log } = app;
+  const { db, pool, config, bus } = app;
   const limiterOptions = { storeClient: pool, storeType: "pool", tableName: "rate_limits", tableCreated: true, duration: 15 * 60 };
   const perIp = new RateLimiterPostgres({ ...limiterOptions, keyPrefix: "signin_ip", points: config.signInAttemptsPerIp });
   const perEmail = new RateLimiterPostgres({ ...limiterOptions, keyPrefix: "signin_email", points: config.signInAttemptsPerEmail });
@@ -91,52 +84,34 @@ export function createAuthService(app: App) {
     }
   }
 
-  /** Closes this instance's sockets for a revoked credential, and tells the other instances. */
-  async function announceRevoked(revoked: Revocation) {
-    await bus.publish(REVOKED_CHANNEL, JSON.stringify(revoked));
-  }
-
-  function applyRevocation(revoked: Revocation) {
-    const ended = sockets.revoke(revoked, "credentials revoked");
-    if (ended.sockets || ended.streams) log.info({ ...revoked, ...ended }, "ended the sockets and streams of a revoked credential");
+  /** Tells every instance that a credential ended: each ends the streams and closes the sockets it carried. */
+  function announceRevoked(revoked: Revocation) {
+    return announceRevocation(bus, revoked);
   }
 
   /**
-   * What the database says now about every credential this instance holds open: logins revoked
-   * or expired, tokens revoked, roles changed. Each difference is applied here like a revocation
-   * from the bus (every instance checks its own).
+   * What the database says now about credentials held open (by sockets and live streams): the
+   * logins revoked or expired, the tokens revoked, the roles changed — each as a revocation.
    */
-  async function recheckHeldCredentials() {
-    const held = sockets.heldCredentials();
-    if (!held.length) return;
+  async function endedCredentials(held: HeldCredential[]): Promise<Revocation[]> {
+    if (!held.length) return [];
     const ids = (key: "loginSessionId" | "apiTokenId" | "userId") => [...new Set(held.flatMap((c) => (c[key] ? [c[key]] : [])))];
     const [logins, tokens, users] = await Promise.all([
       pool.query<{ id: string }>(`SELECT id FROM "LoginSession" WHERE id = ANY($1::uuid[]) AND ("revokedAt" IS NOT NULL OR "expiresAt" <= now())`, [ids("loginSessionId")]),
       pool.query<{ id: string }>(`SELECT id FROM "ApiToken" WHERE id = ANY($1::uuid[]) AND "revokedAt" IS NOT NULL`, [ids("apiTokenId")]),
       pool.query<{ id: string; role: "USER" | "ADMIN" }>(`SELECT id, role FROM "User" WHERE id = ANY($1::uuid[])`, [ids("userId")]),
     ]);
-    for (const { id } of logins.rows) applyRevocation({ loginSessionId: id });
-    for (const { id } of tokens.rows) applyRevocation({ apiTokenId: id });
     const roles = new Map(users.rows.map((row) => [row.id, row.role]));
     const changed = new Set(held.filter((c) => roles.has(c.userId) && roles.get(c.userId) !== c.role).map((c) => c.userId));
-    for (const userId of changed) applyRevocation({ userId, role: roles.get(userId) });
-  }
-
-  /** Applies every revocation published on the bus, and rechecks what may have been missed; returns a stop function. */
-  async function listenForRevocations() {
-    const unsubscribe = await bus.subscribe(REVOKED_CHANNEL, (payload) => applyRevocation(JSON.parse(payload) as Revocation));
-    const recheck = () => void recheckHeldCredentials().catch((err: unknown) => log.warn({ err }, "could not recheck open credentials"));
-    const stopOnReconnect = bus.onReconnect(recheck);
-    const timer = setInterval(recheck, RECHECK_EVERY_MS).unref();
-    return () => {
-      unsubscribe();
-      stopOnReconnect();
-      clearInterval(timer);
-    };
+    return [
+      ...logins.rows.map(({ id }): Revocation => ({ loginSessionId: id })),
+      ...tokens.rows.map(({ id }): Revocation => ({ apiTokenId: id })),
+      ...[...changed].map((userId): Revocation => ({ userId, role: roles.get(userId) })),
+    ];
   }
 
   return {
-    listenForRevocations,
+    endedCredentials,
 
     async signUp(input: { email: string; password: string; name: string }, meta: RequestMeta) {
       await consume(perIp, `signup:${meta.ip}`);
@@ -256,11 +231,6 @@ export function createAuthService(app: App) {
       return { revoked: true };
     },
 
-    /**
-     * On every instance: closes the sockets of a revoked credential, and ends the live streams it
-     * opened. `{ userId, role }`: the user's role changed to `role`.
-     */
-    announceRevoked,
   };
 }
 

@@ -1,19 +1,18 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import v8 from "node:v8";
 import type { App } from "../../app.js";
+import { snapshotStream } from "../../bus/live.js";
 import { pendingMigrations } from "../../db/migrate.js";
-import { metrics } from "../../http/metrics.js";
+import { type Check, type CheckStatus, grade } from "../../metrics/checks.js";
 
-export type CheckStatus = "ok" | "degraded" | "unhealthy";
-export interface Check {
-  status: CheckStatus;
-  detail: string;
-  value?: number;
-}
+export type { Check, CheckStatus };
 export interface HealthSnapshot {
   status: CheckStatus;
   score: number;
-  checks: { database: Check; migrations: Check; eventLoop: Check; heap: Check; websockets: Check; errorRate: Check };
+  /** The core's checks, then those the features add (their modules' `checks`), named "feature.check". */
+  checks: { database: Check; migrations: Check; eventLoop: Check; heap: Check; websockets: Check; errorRate: Check } & {
+    [featureCheck: `${string}.${string}`]: Check;
+  };
   uptimeS: number;
   version: string;
   instance: string;
@@ -27,10 +26,8 @@ const HEAP_FRACTION = [0.8, 0.95] as const;
 const WEBSOCKETS = [5_000, 20_000] as const;
 /** A snapshot is shared by every caller for this long, so many watchers cost one database round-trip. */
 const SNAPSHOT_TTL_MS = 1_000;
-
-function grade(value: number, [degradedAt, unhealthyAt]: readonly [number, number]): CheckStatus {
-  return value >= unhealthyAt ? "unhealthy" : value >= degradedAt ? "degraded" : "ok";
-}
+/** How often `health.live` sends a snapshot. */
+export const LIVE_INTERVAL_MS = 2_000;
 
 /** 100, −2 per 1 % of errors (at most −30), −20 per unhealthy check, −10 per degraded one. */
 export function healthScore(errorRate: number, statuses: CheckStatus[]): { score: number; status: CheckStatus } {
@@ -42,7 +39,6 @@ export function healthScore(errorRate: number, statuses: CheckStatus[]): { score
 
 export function createHealthService(app: App) {
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
-  loopDelay.enable();
   let cached: { at: number; snapshot: Promise<HealthSnapshot> } | undefined;
 
   async function checkDatabase(): Promise<Check> {
@@ -80,14 +76,21 @@ export function createHealthService(app: App) {
   }
 
   function checkWebsockets(): Check {
-    const open = app.sockets.openCount();
+    const open = app.connections.open;
     return { status: grade(open, WEBSOCKETS), detail: `${open} open`, value: open };
   }
 
   async function compute(): Promise<HealthSnapshot> {
     const [database, migrations] = await Promise.all([checkDatabase(), checkMigrations()]);
-    const recent = metrics.recentRequests.errorRate();
-    const checks = { database, migrations, eventLoop: checkEventLoop(), heap: checkHeap(), websockets: checkWebsockets() };
+    const recent = app.metrics.recentRequests.errorRate();
+    const checks: Record<string, Check> = { database, migrations, eventLoop: checkEventLoop(), heap: checkHeap(), websockets: checkWebsockets() };
+    await Promise.all(
+      [...app.checks].map(async ([name, check]) => {
+        checks[name] = await Promise.resolve()
+          .then(check)
+          .catch((error: unknown) => ({ status: "unhealthy" as const, detail: `check failed: ${(error as Error).message}` }));
+      }),
+    );
     const { score, status } = healthScore(recent.rate, Object.values(checks).map((c) => c.status));
     const errorRate: Check = {
       status: recent.rate >= 0.05 ? "degraded" : "ok",
@@ -97,7 +100,7 @@ export function createHealthService(app: App) {
     return {
       status,
       score,
-      checks: { ...checks, errorRate },
+      checks: { ...(checks as Omit<HealthSnapshot["checks"], "errorRate">), errorRate } as HealthSnapshot["checks"],
       uptimeS: Math.round((Date.now() - app.startedAt) / 1000),
       version: app.config.version,
       instance: app.instanceId,
@@ -105,7 +108,11 @@ export function createHealthService(app: App) {
     };
   }
 
-  return {
+  const service = {
+    /** Measures the event loop's delay from now on (the module's start hook). */
+    start() {
+      loopDelay.enable();
+    },
     snapshot(): Promise<HealthSnapshot> {
       const now = Date.now();
       if (!cached || now - cached.at >= SNAPSHOT_TTL_MS) cached = { at: now, snapshot: compute() };
@@ -117,8 +124,13 @@ export function createHealthService(app: App) {
       if (migrations.status !== "ok") return { ready: false, detail: `migrations ${migrations.detail}` };
       return { ready: true, detail: "database reachable, migrations applied" };
     },
-    close() {
+    /** A snapshot now, then every two seconds: what `health.live` streams. */
+    live: () => snapshotStream(LIVE_INTERVAL_MS, () => service.snapshot()),
+    stop() {
       loopDelay.disable();
     },
   };
+  return service;
 }
+
+export type HealthService = ReturnType<typeof createHealthService>;

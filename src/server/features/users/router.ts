@@ -1,25 +1,27 @@
 import { z } from "zod";
 import { text } from "../../../shared/input.js";
 import { adminProcedure, authedProcedure, router } from "../../trpc/trpc.js";
+import type { UsersService } from "./service.js";
 
 const preferences = z
   .object({ theme: z.enum(["light", "dark", "system"]).optional(), reducedMotion: z.boolean().optional() })
   .strict();
 
-export const usersRouter = router({
-  byId: authedProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => ctx.services.users.byId(ctx.caller, input.id)),
+export const usersRouter = (users: UsersService) =>
+  router({
+    byId: authedProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => users.byId(ctx.caller, input.id)),
 
-  update: authedProcedure
-    .input(z.object({ name: text().trim().min(1).max(80).optional(), preferences: preferences.optional() }).strict())
-    .mutation(({ ctx, input }) => ctx.services.users.update(ctx.caller, input)),
+    update: authedProcedure
+      .input(z.object({ name: text().trim().min(1).max(80).optional(), preferences: preferences.optional() }).strict())
+      .mutation(({ ctx, input }) => users.update(ctx.caller, input)),
 
-  list: adminProcedure
-    .input(
-      z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50), search: text().max(100).optional() }).default({ limit: 50 }),
-    )
-    .query(({ ctx, input }) => ctx.services.users.list(input)),
+    list: adminProcedure
+      .input(
+        z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50), search: text().max(100).optional() }).default({ limit: 50 }),
+      )
+      .query(({ input }) => users.list(input)),
 
-  setRole: adminProcedure
-    .input(z.object({ userId: z.uuid(), role: z.enum(["USER", "ADMIN"]) }))
-    .mutation(({ ctx, input }) => ctx.services.users.setRole(ctx.caller, input.userId, input.role)),
-});
+    setRole: adminProcedure
+      .input(z.object({ userId: z.uuid(), role: z.enum(["USER", "ADMIN"]) }))
+      .mutation(({ ctx, input }) => users.setRole(ctx.caller, input.userId, input.role)),
+  });

@@ -1,7 +1,8 @@
 import type { App } from "../../app.js";
+import { announceRevocation } from "../../bus/revocations.js";
 import { AppError, notFound } from "../../errors.js";
 import { initials } from "../../../shared/people.js";
-import type { AuthService, Caller, PublicUser } from "../auth/service.js";
+import type { Caller, PublicUser } from "../auth/service.js";
 
 const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;
 
@@ -14,7 +15,7 @@ export interface PublicProfile {
 
 export type Preferences = { theme?: "light" | "dark" | "system"; reducedMotion?: boolean };
 
-export function createUsersService(app: App, auth: AuthService) {
+export function createUsersService(app: App) {
   const { db } = app;
   return {
     /**
@@ -80,8 +81,10 @@ export function createUsersService(app: App, auth: AuthService) {
         return user;
       });
       // Open sockets carry the old role in their context: close them so they reconnect with the new one.
-      await auth.announceRevoked({ userId, role });
+      await announceRevocation(app.bus, { userId, role });
       return updated;
     },
   };
 }
+
+export type UsersService = ReturnType<typeof createUsersService>;

@@ -1,0 +1,98 @@
+/**
+ * The feature module contract. A feature is a folder under `features/` whose `index.ts` exports
+ * one `defineFeature({...})`; the list in `features/index.ts` names them all, and the API, the
+ * services, start-up and shutdown are derived from that list (here and in trpc/router.ts).
+ */
+import type { AnyRouter } from "@trpc/server";
+import type { Metric } from "prom-client";
+import type { App } from "./app.js";
+import type { CheckProvider } from "./metrics/checks.js";
+
+export interface Feature<Name extends string, Service, Router extends AnyRouter> {
+  /** Where its procedures are mounted (`sessions.list`), and its service's key. */
+  name: Name;
+  /** Its logic, built once per process from the core. No tRPC, HTTP or socket types in it. */
+  createService(app: App): Service;
+  /** Its procedures, handed its service. */
+  router(service: Service): Router;
+  /** Runs once every service is built, before the server listens: workers, sweeps, subscriptions. */
+  start?(service: Service): void | Promise<void>;
+  /** Runs after HTTP and WebSocket have drained, before the bus and database close; in reverse list order. */
+  stop?(service: Service): void | Promise<void>;
+  /** Checks it adds to the health snapshot, by name. */
+  checks?(service: Service): Record<string, CheckProvider>;
+  /**
+   * Prometheus figures it adds (e.g. gauges that read its state when scraped), made with
+   * `registers: []`: they are registered here, replacing any of the same name.
+   */
+  metrics?(service: Service): Metric[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any router and service: the list's element type
+export type AnyFeature = Feature<string, any, AnyRouter>;
+
+/** Names the types of a feature module; adds nothing at run time. */
+export function defineFeature<Name extends string, Service, Router extends AnyRouter>(feature: Feature<Name, Service, Router>) {
+  return feature;
+}
+
+/** The services of a list of features, by name: `{ auth: AuthService, ... }`. */
+export type ServicesOf<Features extends readonly AnyFeature[]> = {
+  [F in Features[number] as F["name"]]: ReturnType<F["createService"]>;
+};
+
+/** The routers of a list of features, by name: what `appRouter` is made of. */
+export type RoutersOf<Features extends readonly AnyFeature[]> = {
+  [F in Features[number] as F["name"]]: ReturnType<F["router"]>;
+};
+
+export interface RunningFeatures<Features extends readonly AnyFeature[]> {
+  services: ServicesOf<Features>;
+  /** Runs the stop hooks of the features that started, last first. Never rejects: a failing hook is logged. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds every feature's service, registers its checks and metrics, then runs the start hooks
+ * in list order. If a start hook fails, the features already started are stopped again.
+ */
+export async function startFeatures<const Features extends readonly AnyFeature[]>(app: App, features: Features): Promise<RunningFeatures<Features>> {
+  const names = new Set<string>();
+  for (const { name } of features) {
+    if (names.has(name)) throw new Error(`Two features are named "${name}".`);
+    names.add(name);
+  }
+  const services: Record<string, unknown> = {};
+  for (const feature of features) services[feature.name] = feature.createService(app);
+  for (const feature of features) {
+    for (const [name, check] of Object.entries(feature.checks?.(services[feature.name]) ?? {})) app.checks.set(`${feature.name}.${name}`, check);
+    for (const metric of feature.metrics?.(services[feature.name]) ?? []) {
+      // One registry per process (see metrics/index.ts): an instance started later in the same process takes over.
+      const { name } = (metric as unknown as { name: string });
+      app.metrics.registry.removeSingleMetric(name);
+      app.metrics.registry.registerMetric(metric);
+    }
+  }
+
+  const started: AnyFeature[] = [];
+  const stop = async () => {
+    for (const feature of started.reverse()) {
+      try {
+        await feature.stop?.(services[feature.name]);
+      } catch (err) {
+        app.log.error({ err, feature: feature.name }, "a feature's stop hook failed");
+      }
+    }
+    started.length = 0;
+  };
+  try {
+    for (const feature of features) {
+      await feature.start?.(services[feature.name]);
+      started.push(feature);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { services: services as ServicesOf<Features>, stop };
+}

@@ -1,0 +1,5 @@
+import { defineFeature } from "../../feature.js";
+import { authRouter } from "./router.js";
+import { createAuthService } from "./service.js";
+
+export const authFeature = defineFeature({ name: "auth", createService: createAuthService, router: authRouter });

@@ -1,0 +1,13 @@
+/**
+ * Every feature of Pulse, in start-up order (stopped in reverse). Adding a feature is a folder
+ * under features/ with an index.ts that exports its module, plus one line here: its procedures
+ * are mounted at its name, its service is built and its hooks run (see feature.ts).
+ */
+import { authFeature } from "./auth/index.js";
+import { healthFeature } from "./health/index.js";
+import { sessionsFeature } from "./sessions/index.js";
+import { usersFeature } from "./users/index.js";
+
+export const features = [healthFeature, authFeature, usersFeature, sessionsFeature] as const;
+
+export type Features = typeof features;
