@@ -64,13 +64,16 @@ export async function startFeatures<const Features extends readonly AnyFeature[]
   }
   const services: Record<string, unknown> = {};
   for (const feature of features) services[feature.name] = feature.createService(app);
+  const { registry } = app.metrics;
+  const registered: { name: string; metric: Metric }[] = [];
   for (const feature of features) {
     for (const [name, check] of Object.entries(feature.checks?.(services[feature.name]) ?? {})) app.checks.set(`${feature.name}.${name}`, check);
     for (const metric of feature.metrics?.(services[feature.name]) ?? []) {
       // One registry per process (see metrics/index.ts): an instance started later in the same process takes over.
-      const { name } = (metric as unknown as { name: string });
-      app.metrics.registry.removeSingleMetric(name);
-      app.metrics.registry.registerMetric(metric);
+      const { name } = metric as unknown as { name: string };
+      registry.removeSingleMetric(name);
+      registry.registerMetric(metric);
+      registered.push({ name, metric });
     }
   }
 
@@ -84,6 +87,7 @@ export async function startFeatures<const Features extends readonly AnyFeature[]
       }
     }
     started.length = 0;
+    for (const { name, metric } of registered.splice(0)) if (registry.getSingleMetric(name) === metric) registry.removeSingleMetric(name);
   };
   try {
     for (const feature of features) {

@@ -6,8 +6,8 @@ import { createStreams } from "./bus/stream.js";
 import type { Config } from "./config.js";
 import { DatabaseAvailability } from "./db/availability.js";
 import { openDatabase } from "./db/index.js";
-import { startFeatures } from "./feature.js";
-import { features as allFeatures, type Features } from "./features/index.js";
+import { startFeatures, type AnyFeature } from "./feature.js";
+import { features as allFeatures } from "./features/index.js";
 import { createHttpServer, type NextHandlers } from "./http/server.js";
 import type { Logger } from "./log.js";
 import { ConnectionCount } from "./metrics/connections.js";
@@ -32,8 +32,8 @@ export interface RunningPulse {
 export interface StartOptions {
   /** Next's handlers; absent in API-only mode (integration tests, benchmarks). */
   next?: NextHandlers;
-  /** The feature list (tests pass an instrumented copy of it). */
-  features?: Features;
+  /** The feature list (tests pass an instrumented copy of it, or one with a feature of their own). */
+  features?: readonly AnyFeature[];
 }
 
 /**
@@ -60,7 +60,8 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
     instanceId: `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`,
   };
   const running = await startFeatures(app, features);
-  const { services } = running;
+  // Typed by the real list: a test that passes its own list still has every real feature in it.
+  const services = running.services as Services;
   const router = createAppRouter(services, features);
   const sockets = new SocketRegistry();
   const stopWatchingCredentials = await watchCredentials(app, sockets, services.auth.endedCredentials);

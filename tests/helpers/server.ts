@@ -1,7 +1,7 @@
 import { createPulseClient, type PulseClient } from "../../src/trpc/client";
 import { loadConfig, type Config } from "../../src/server/config";
 import { createLogger } from "../../src/server/log";
-import { startPulse, type RunningPulse } from "../../src/server/start";
+import { startPulse, type RunningPulse, type StartOptions } from "../../src/server/start";
 import { createTestDatabase, type TestDatabase } from "./database";
 
 export interface TestServer {
@@ -14,13 +14,13 @@ export interface TestServer {
 }
 
 /** The real server (API only, no Next) on a free port, on a fresh database. */
-export async function startTestServer(overrides: Partial<Config> = {}, database?: TestDatabase): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, database?: TestDatabase, options: StartOptions = {}): Promise<TestServer> {
   const db = database ?? (await createTestDatabase());
   const config = loadConfig(
     { NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
     { signInAttemptsPerIp: 1_000, signInAttemptsPerEmail: 5, shutdownGraceMs: 2_000, ...overrides },
   );
-  const pulse = await startPulse(config, createLogger(config.logLevel));
+  const pulse = await startPulse(config, createLogger(config.logLevel), options);
   const clients: PulseClient[] = [];
   return {
     pulse,

@@ -1,4 +1,4 @@
-import type { RoutersOf, ServicesOf } from "../feature.js";
+import type { AnyFeature, RoutersOf, ServicesOf } from "../feature.js";
 import { features, type Features } from "../features/index.js";
 import { router } from "./trpc.js";
 
@@ -6,8 +6,8 @@ import { router } from "./trpc.js";
 export type Services = ServicesOf<Features>;
 
 /** The API: each feature's router, handed its service, mounted at the feature's name. */
-export function createAppRouter(services: Services, list: Features = features) {
-  const routers = Object.fromEntries(list.map((feature) => [feature.name, feature.router(services[feature.name] as never)]));
+export function createAppRouter(services: Services, list: readonly AnyFeature[] = features) {
+  const routers = Object.fromEntries(list.map((feature) => [feature.name, feature.router((services as Record<string, unknown>)[feature.name])]));
   return router(routers as RoutersOf<Features>);
 }
 
