@@ -32,6 +32,7 @@ const ENTRY_POINTS = ["src/server/start.ts", "src/server/main.ts"];
 const shared = { element: { type: "shared" } };
 const page = { element: { type: "page" } };
 const feature = { element: { type: "feature" } };
+const featureRouter = { element: { type: "feature" }, file: { path: "src/server/features/*/router.ts" } };
 const featureList = { element: { type: "server" }, file: { path: FEATURE_LIST } };
 const transport = [{ element: { type: "transport" } }, { element: { type: "server" }, file: { path: ENTRY_POINTS } }];
 const core = { element: { type: "server" }, file: { path: `!{${[FEATURE_LIST, ...ENTRY_POINTS].join(",")}}` } };
@@ -78,10 +79,16 @@ const POLICIES = [
     from: [feature, featureList],
     disallow: { to: transport },
     message:
-      "A feature's service and module must not import the transport (src/server/trpc, src/server/http): return a description (a result, a stream description) or throw AppError, and let the transport act on it. Only a feature's router.ts may import the procedure builders, from src/server/trpc/trpc.",
+      "A feature's service and module must not import the transport (src/server/trpc, src/server/http): return a description (a result, a stream description) or throw AppError, and let the transport act on it (only router.ts may use the procedure builders of src/server/trpc/trpc).",
   },
   {
-    from: { element: { type: "feature" }, file: { path: "src/server/features/*/router.ts" } },
+    from: featureRouter,
+    disallow: { to: transport },
+    message:
+      "A feature's router.ts may import from the transport only the procedure builders (src/server/trpc/trpc): subscriptions, wire formats and sockets belong to the transport. Return a stream description from the service and deliver it with live() from src/server/trpc/trpc.",
+  },
+  {
+    from: featureRouter,
     allow: { to: { element: { type: "transport" }, file: { path: "src/server/trpc/trpc.ts" } } },
   },
   {
