@@ -76,6 +76,12 @@ const POLICIES = [
     allow: { to: { element: { type: "transport" }, file: { path: "src/server/trpc/router.ts" } }, dependency: { kind: "type" } },
   },
   {
+    from: server,
+    disallow: { to: page },
+    message:
+      "The server does not import pages, components or the browser client ({{dependency.source}}): put what both sides need in src/shared.",
+  },
+  {
     from: [feature, featureList],
     disallow: { to: transport },
     message:

@@ -62,6 +62,8 @@ const FORBIDDEN: (Case & { says: string })[] = [
   { from: "server/config.ts", to: "server/http/metrics", why: "the core imports the HTTP layer", says: "never the reverse" },
   { from: "server/core/feature.ts", to: "server/features/index", typeOnly: true, why: "the core imports the feature list, even for a type", says: "never the reverse" },
   { from: "server/metrics/index.ts", to: "server/start", why: "the core imports the process entry", says: "never the reverse" },
+  { from: "server/features/auth/service.ts", to: "components/errors", why: "a service imports a component's module", says: "src/shared" },
+  { from: "server/http/server.ts", to: "trpc/client", why: "the transport imports the browser client", says: "src/shared" },
   { from: "shared/limits.ts", to: "server/config", why: "shared code imports the server", says: "only src/shared" },
   { from: "shared/paths.ts", to: "server/trpc/router", typeOnly: true, why: "shared code imports a server type", says: "only src/shared" },
 ];
