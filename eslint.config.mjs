@@ -101,11 +101,11 @@ const POLICIES = [
     from: [feature, featureList],
     disallow: { to: feature },
     message:
-      "A feature may use another feature only through its public index.ts ({{dependency.source}} is one of its internals): import from src/server/features/<name> and export what you need from that index.ts.",
+      "A feature may use another feature only through its service.ts or index.ts ({{dependency.source}} is one of its internals): import what you need from src/server/features/<name>/service (or its index.ts), and export it there.",
   },
   {
     from: [feature, featureList],
-    allow: { to: { element: { type: "feature" }, file: { path: "src/server/features/*/index.ts" } } },
+    allow: { to: { element: { type: "feature" }, file: { path: ["src/server/features/*/index.ts", "src/server/features/*/service.ts"] } } },
   },
   {
     from: feature,
