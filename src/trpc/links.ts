@@ -1,6 +1,7 @@
 import { createWSClient, httpBatchLink, splitLink, wsLink, type TRPCLink, type TRPCWebSocketClient } from "@trpc/client";
 import superjson from "superjson";
 import type { AppRouter } from "../server/trpc/router";
+import { TRPC_HTTP_PATH, TRPC_WS_PATH } from "../shared/api";
 
 export interface LinkOptions {
   /** Base URL of the server, e.g. http://localhost:3000 (the browser passes its own origin). */
@@ -14,9 +15,6 @@ export interface LinkOptions {
   onSocketOpen?: () => void;
   onSocketClose?: (code?: number) => void;
 }
-
-export const TRPC_HTTP_PATH = "/api/trpc";
-export const TRPC_WS_PATH = "/api/ws";
 
 /** 0.5 s, 1 s, 2 s … up to 30 s, with jitter so that many clients do not reconnect in step. */
 export function reconnectDelayMs(attempt: number): number {

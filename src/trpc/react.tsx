@@ -17,8 +17,9 @@ import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCClient, type
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import superjson from "superjson";
-import { createLinks, TRPC_HTTP_PATH } from "./links";
+import { createLinks } from "./links";
 import type { AppRouter } from "../server/trpc/router";
+import { CLOSE_CREDENTIALS_REVOKED, TRPC_HTTP_PATH } from "../shared/api";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -39,9 +40,6 @@ interface Clients {
   trpcClient: TRPCClient<AppRouter>;
   socket: TRPCWebSocketClient | null;
 }
-
-/** The server closes a socket with this code when its login session or token is revoked (src/server/trpc/sockets.ts). */
-export const CLOSE_CREDENTIALS_REVOKED = 4001;
 
 function makeClients(onRevoked: () => void): Clients {
   if (typeof window === "undefined") {

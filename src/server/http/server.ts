@@ -5,15 +5,14 @@ import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
 import type { HealthService } from "../features/health/service.js";
 import { metrics } from "../metrics/index.js";
+import { CLOSE_SERVICE_RESTART, TRPC_HTTP_PATH, TRPC_WS_PATH as WS_PATH } from "../../shared/api.js";
 import { createHttpContext, createSocketContext, type ContextSource } from "../trpc/context.js";
 import type { AppRouter } from "../trpc/router.js";
 import { wsEncoder } from "../trpc/wire.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
 
-export const TRPC_PREFIX = "/api/trpc/";
-export const WS_PATH = "/api/ws";
-/** Close code 1012 "service restart": clients reconnect, to another instance if there is one. */
-export const CLOSE_SERVICE_RESTART = 1012;
+export { CLOSE_SERVICE_RESTART, WS_PATH };
+export const TRPC_PREFIX = `${TRPC_HTTP_PATH}/`;
 
 /** Next.js's request and upgrade handlers; absent in API-only mode (integration tests, benchmarks). */
 export interface NextHandlers {

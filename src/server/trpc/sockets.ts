@@ -1,10 +1,10 @@
 import type { WebSocket } from "ws";
+import { CLOSE_CREDENTIALS_REVOKED } from "../../shared/api.js";
 import type { HeldCredential, Revocation } from "../bus/revocations.js";
 
 export type { HeldCredential, Revocation };
 
-/** Close code that tells a client its credentials were revoked (it may reconnect anonymously). */
-export const CLOSE_CREDENTIALS_REVOKED = 4001;
+export { CLOSE_CREDENTIALS_REVOKED };
 
 /** Why a live stream ended: the error its caller receives. */
 export interface StreamEnd {
