@@ -3,14 +3,11 @@ import type { Tone } from "../ui";
 import { Badge } from "../ui";
 import { formatSeconds, formatSpan, type SessionState } from "./timing";
 import { BreathIcon, HeartPulseIcon, LotusIcon, PenDocIcon } from "./SessionIcons";
+import type { SessionKind, SessionStatus } from "../../shared/sessions/kinds";
 
-export const SESSION_KINDS = ["meditation", "breathing", "stress", "collaboration"] as const;
-export type SessionKind = (typeof SESSION_KINDS)[number];
-export const SESSION_STATUSES = ["scheduled", "live", "paused", "ended"] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-
-/** The server's limit for one chat message (sessions.sendMessage). */
-export const MESSAGE_MAX_CHARS = 2_000;
+// The values live in src/shared (the server's schemas use them too); pages may import them from here.
+export { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionStatus } from "../../shared/sessions/kinds";
+export { MESSAGE_MAX_CHARS } from "../../shared/sessions/limits";
 
 export const KIND: Record<SessionKind, { label: string; blurb: string; Icon: typeof LotusIcon }> = {
   meditation: { label: "Meditation", blurb: "Sit together through one shared timer, with a bell.", Icon: LotusIcon },

@@ -4,16 +4,33 @@
  */
 import { z } from "zod";
 import { eventId, text } from "../../../shared/input.js";
+import { SESSION_KINDS, SESSION_STATUSES } from "../../../shared/sessions/kinds.js";
+import {
+  BELL_MIN_INTERVAL_MS,
+  BREATH_MIN_MS,
+  CAPACITY_DEFAULT,
+  CAPACITY_MAX,
+  CAPACITY_MIN,
+  CYCLES_MAX,
+  CYCLES_MIN,
+  DESCRIPTION_MAX_CHARS,
+  DOC_UPDATE_MAX_CHARS,
+  HELP_NOTE_MAX_CHARS,
+  INVITE_CODE_MAX_CHARS,
+  MEDITATION_DEFAULT_MS,
+  MEDITATION_MAX_MS,
+  MEDITATION_MIN_MS,
+  MESSAGE_MAX_CHARS,
+  PHASE_MAX_MS,
+  STRESS_FACTOR_MAX_CHARS,
+  STRESS_FACTORS_MAX,
+  STRESS_LEVEL_MAX,
+  STRESS_LEVEL_MIN,
+  STRESS_PROMPT_MAX_CHARS,
+  TITLE_MAX_CHARS,
+} from "../../../shared/sessions/limits.js";
 
-export const SESSION_KINDS = ["meditation", "breathing", "stress", "collaboration"] as const;
-export type SessionKind = (typeof SESSION_KINDS)[number];
-export const SESSION_STATUSES = ["scheduled", "live", "paused", "ended"] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-
-export const MESSAGE_MAX_CHARS = 2_000;
-/** A Yjs update in base64; the whole request is capped by the server's body limit too. */
-export const DOC_UPDATE_MAX_CHARS = 512 * 1024;
-export const MINUTE_MS = 60_000;
+export { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionStatus } from "../../../shared/sessions/kinds.js";
 
 const sessionId = z.uuid("That is not a session id.");
 export { eventId };
@@ -25,11 +42,11 @@ export const meditationConfig = z
     durationMs: z
       .number()
       .int()
-      .min(MINUTE_MS, "A meditation lasts at least a minute.")
-      .max(240 * MINUTE_MS, "A meditation lasts at most 4 hours.")
-      .default(10 * MINUTE_MS),
+      .min(MEDITATION_MIN_MS, "A meditation lasts at least a minute.")
+      .max(MEDITATION_MAX_MS, "A meditation lasts at most 4 hours.")
+      .default(MEDITATION_DEFAULT_MS),
     /** A bell every this many ms while the timer runs (none when absent). */
-    bellIntervalMs: z.number().int().min(10_000, "Ring the bell at most every 10 seconds.").max(240 * MINUTE_MS).optional(),
+    bellIntervalMs: z.number().int().min(BELL_MIN_INTERVAL_MS, "Ring the bell at most every 10 seconds.").max(MEDITATION_MAX_MS).optional(),
   })
   .strict()
   .refine((c) => c.bellIntervalMs === undefined || c.bellIntervalMs <= c.durationMs, {
@@ -37,16 +54,16 @@ export const meditationConfig = z
     path: ["bellIntervalMs"],
   });
 
-const phaseMs = z.number().int().max(60_000, "A phase lasts at most a minute.");
+const phaseMs = z.number().int().max(PHASE_MAX_MS, "A phase lasts at most a minute.");
 export const breathingPattern = z
   .object({
-    inhaleMs: phaseMs.min(500, "Inhale for at least half a second."),
+    inhaleMs: phaseMs.min(BREATH_MIN_MS, "Inhale for at least half a second."),
     holdInMs: phaseMs.min(0),
-    exhaleMs: phaseMs.min(500, "Exhale for at least half a second."),
+    exhaleMs: phaseMs.min(BREATH_MIN_MS, "Exhale for at least half a second."),
     holdOutMs: phaseMs.min(0),
   })
   .strict();
-const cycles = z.number().int().min(1, "Breathe at least one cycle.").max(500, "At most 500 cycles.");
+const cycles = z.number().int().min(CYCLES_MIN, "Breathe at least one cycle.").max(CYCLES_MAX, `At most ${CYCLES_MAX} cycles.`);
 
 export const breathingConfig = z
   .object({
@@ -56,7 +73,7 @@ export const breathingConfig = z
   .strict();
 
 export const stressConfig = z
-  .object({ prompt: text().trim().max(200).optional() })
+  .object({ prompt: text().trim().max(STRESS_PROMPT_MAX_CHARS).optional() })
   .strict();
 
 export const collaborationConfig = z.object({}).strict();
@@ -64,14 +81,19 @@ export const collaborationConfig = z.object({}).strict();
 // ── Procedure inputs ─────────────────────────────────────────────────────────────────
 
 const base = {
-  title: text().trim().min(1, "Give the session a title.").max(120, "Keep the title under 120 characters."),
-  description: text().trim().max(2_000, "Keep the description under 2,000 characters.").optional(),
+  title: text().trim().min(1, "Give the session a title.").max(TITLE_MAX_CHARS, `Keep the title under ${TITLE_MAX_CHARS} characters.`),
+  description: text().trim().max(DESCRIPTION_MAX_CHARS, `Keep the description under ${DESCRIPTION_MAX_CHARS.toLocaleString("en")} characters.`).optional(),
   visibility: z.enum(["public", "private"]).default("public"),
-  capacity: z.number().int().min(2, "A session has room for at least 2 people.").max(10_000, "At most 10,000 people.").default(50),
+  capacity: z
+    .number()
+    .int()
+    .min(CAPACITY_MIN, `A session has room for at least ${CAPACITY_MIN} people.`)
+    .max(CAPACITY_MAX, `At most ${CAPACITY_MAX.toLocaleString("en")} people.`)
+    .default(CAPACITY_DEFAULT),
 };
 
 export const createInput = z.discriminatedUnion("kind", [
-  z.object({ ...base, kind: z.literal("meditation"), config: meditationConfig.default({ durationMs: 10 * MINUTE_MS }) }).strict(),
+  z.object({ ...base, kind: z.literal("meditation"), config: meditationConfig.default({ durationMs: MEDITATION_DEFAULT_MS }) }).strict(),
   z.object({ ...base, kind: z.literal("breathing"), config: breathingConfig.default(breathingConfig.parse({})) }).strict(),
   z.object({ ...base, kind: z.literal("stress"), config: stressConfig.default({}) }).strict(),
   z.object({ ...base, kind: z.literal("collaboration"), config: collaborationConfig.default({}) }).strict(),
@@ -92,7 +114,7 @@ export const listInput = z
 export type ListInput = z.infer<typeof listInput>;
 
 export const byIdInput = z.object({ sessionId }).strict();
-export const joinInput = z.object({ sessionId, inviteCode: text().trim().max(64).optional() }).strict();
+export const joinInput = z.object({ sessionId, inviteCode: text().trim().max(INVITE_CODE_MAX_CHARS).optional() }).strict();
 export const sessionInput = z.object({ sessionId }).strict();
 
 export const sendMessageInput = z
@@ -120,8 +142,15 @@ export const updateStateInput = z.discriminatedUnion("kind", [
     .object({
       sessionId,
       kind: z.literal("stress"),
-      level: z.number().int().min(1, "Levels go from 1 to 10.").max(10, "Levels go from 1 to 10."),
-      factors: z.array(text().trim().toLowerCase().min(1).max(40, "Keep each factor under 40 characters.")).max(10, "At most 10 factors.").optional(),
+      level: z
+        .number()
+        .int()
+        .min(STRESS_LEVEL_MIN, `Levels go from ${STRESS_LEVEL_MIN} to ${STRESS_LEVEL_MAX}.`)
+        .max(STRESS_LEVEL_MAX, `Levels go from ${STRESS_LEVEL_MIN} to ${STRESS_LEVEL_MAX}.`),
+      factors: z
+        .array(text().trim().toLowerCase().min(1).max(STRESS_FACTOR_MAX_CHARS, `Keep each factor under ${STRESS_FACTOR_MAX_CHARS} characters.`))
+        .max(STRESS_FACTORS_MAX, `At most ${STRESS_FACTORS_MAX} factors.`)
+        .optional(),
       /**
        * With a level of 8 or more: tell the others, by name, that I am having a hard time (a
        * `nudge`, never the level or factors). Off unless asked: check-ins are anonymous.
@@ -155,7 +184,7 @@ export const historyInput = z
 export type HistoryInput = z.infer<typeof historyInput>;
 
 export const requestHelpInput = z
-  .object({ sessionId, note: text().trim().max(500, "Keep the note under 500 characters.").optional() })
+  .object({ sessionId, note: text().trim().max(HELP_NOTE_MAX_CHARS, `Keep the note under ${HELP_NOTE_MAX_CHARS} characters.`).optional() })
   .strict();
 
 /**
