@@ -1,56 +1,29 @@
 /**
- * What a session's shared state looks like at a given server instant, in the browser. The same
- * rules as the server's (timers hold instants, never countdowns): given the state and the
- * server's time (the local clock plus its measured offset), every client computes the same
- * remaining time and the same breathing phase.
+ * What a session's shared state looks like at a given server instant, in the browser. The
+ * arithmetic is the server's own (src/shared/sessions/timer.ts): given the state and the server's
+ * time (the local clock plus its measured offset), every client computes the same remaining time
+ * and the same breathing phase. What is here is how a page words it.
  */
-import type { RouterOutputs } from "../../trpc/types";
+import type { BreathPhase } from "../../shared/sessions/timer";
 
-export type SessionState = RouterOutputs["sessions"]["byId"]["state"];
-export type MeditationState = Extract<SessionState, { kind: "meditation" }>;
-export type BreathingState = Extract<SessionState, { kind: "breathing" }>;
-export type StressState = Extract<SessionState, { kind: "stress" }>;
-export type BreathingPattern = BreathingState["pattern"];
-
-interface TimerFields {
-  startedAt: number | null;
-  elapsedBeforePauseMs: number;
-}
-
-/** Elapsed running time at server time `now`. */
-export function elapsedMs(state: TimerFields, now: number): number {
-  return state.elapsedBeforePauseMs + (state.startedAt !== null ? Math.max(0, now - state.startedAt) : 0);
-}
-
-export function remainingMs(state: MeditationState, now: number): number {
-  return Math.max(0, state.durationMs - elapsedMs(state, now));
-}
-
-/**
- * True once a timed session's timer has run out at server time `now` (a meditation at 0:00, a
- * breathing exercise after its last cycle) while the session is still open: the server keeps it
- * live until the host ends it, but what people see is done.
- */
-export function timerComplete(state: SessionState, status: string, now: number): boolean {
-  if (status !== "live" && status !== "paused") return false;
-  if (state.kind === "meditation") return elapsedMs(state, now) >= state.durationMs;
-  if (state.kind === "breathing") {
-    const { inhaleMs, holdInMs, exhaleMs, holdOutMs } = state.pattern;
-    return elapsedMs(state, now) >= (inhaleMs + holdInMs + exhaleMs + holdOutMs) * state.cycles;
-  }
-  return false;
-}
-
-/** Server ms until `timerComplete` turns true while the timer runs; null if it is not running or already done. */
-export function msUntilComplete(state: SessionState, status: string, now: number): number | null {
-  if (status !== "live" || (state.kind !== "meditation" && state.kind !== "breathing") || state.startedAt === null) return null;
-  const totalMs =
-    state.kind === "meditation"
-      ? state.durationMs
-      : (state.pattern.inhaleMs + state.pattern.holdInMs + state.pattern.exhaleMs + state.pattern.holdOutMs) * state.cycles;
-  const left = totalMs - elapsedMs(state, now);
-  return left > 0 ? left : null;
-}
+export type {
+  BreathingPattern,
+  BreathingState,
+  MeditationState,
+  SessionState,
+  StressState,
+} from "../../shared/sessions/state";
+export {
+  breathAt,
+  elapsedMs,
+  msUntilComplete,
+  PHASES,
+  phaseDuration,
+  remainingMs,
+  timerComplete,
+  type BreathMoment,
+  type BreathPhase,
+} from "../../shared/sessions/timer";
 
 /** 125_400 ms → "2:06" (whole seconds rounded up, so 0:00 means done); an hour or more → "1:02:06". */
 export function formatCountdown(ms: number): string {
@@ -80,8 +53,6 @@ export function formatSeconds(ms: number): string {
   return (Math.round(ms / 100) / 10).toLocaleString("en", { maximumFractionDigits: 1 });
 }
 
-export type BreathPhase = "inhale" | "holdIn" | "exhale" | "holdOut";
-
 export const PHASE_LABEL: Record<BreathPhase, string> = {
   inhale: "Breathe in",
   holdIn: "Hold",
@@ -95,53 +66,3 @@ export const PHASE_SHORT: Record<BreathPhase, string> = {
   exhale: "Exhale",
   holdOut: "Hold",
 };
-
-export interface BreathMoment {
-  /** Not started, running, paused (or ended mid-way), or all cycles done. */
-  stage: "idle" | "running" | "paused" | "done";
-  phase: BreathPhase;
-  /** 0..1 through the current phase. */
-  progress: number;
-  /** ms left in the current phase. */
-  phaseRemainingMs: number;
-  /** 0-based cycle index (clamped to the last one when done). */
-  cycle: number;
-  /** 0 (empty lungs) .. 1 (full): how big the guide's circle is. */
-  fullness: number;
-}
-
-export const PHASES: BreathPhase[] = ["inhale", "holdIn", "exhale", "holdOut"];
-
-export function phaseDuration(pattern: BreathingPattern, phase: BreathPhase): number {
-  return { inhale: pattern.inhaleMs, holdIn: pattern.holdInMs, exhale: pattern.exhaleMs, holdOut: pattern.holdOutMs }[phase];
-}
-
-const ease = (t: number) => 0.5 - Math.cos(Math.PI * Math.min(1, Math.max(0, t))) / 2;
-
-/**
- * Where the group is in the exercise at server time `now`: cycle = floor(elapsed / cycleMs),
- * done once cycle >= cycles; the phase is where elapsed mod cycleMs falls.
- */
-export function breathAt(state: BreathingState, now: number, status: string): BreathMoment {
-  const { pattern, cycles } = state;
-  const cycleMs = pattern.inhaleMs + pattern.holdInMs + pattern.exhaleMs + pattern.holdOutMs;
-  const elapsed = elapsedMs(state, now);
-  const cycle = Math.floor(elapsed / cycleMs);
-  if (cycle >= cycles) {
-    return { stage: "done", phase: "holdOut", progress: 1, phaseRemainingMs: 0, cycle: cycles - 1, fullness: 0 };
-  }
-  let into = elapsed - cycle * cycleMs;
-  let phase: BreathPhase = "inhale";
-  for (const candidate of PHASES) {
-    const length = phaseDuration(pattern, candidate);
-    phase = candidate;
-    if (into < length) break;
-    into -= length;
-  }
-  const length = phaseDuration(pattern, phase);
-  const progress = length ? Math.min(1, into / length) : 1;
-  const fullness = phase === "inhale" ? ease(progress) : phase === "holdIn" ? 1 : phase === "exhale" ? 1 - ease(progress) : 0;
-  const running = state.startedAt !== null && status === "live";
-  const stage = running ? "running" : elapsed > 0 ? "paused" : "idle";
-  return { stage, phase, progress, phaseRemainingMs: Math.max(0, length - into), cycle, fullness };
-}

@@ -14,7 +14,7 @@
  *
  * Every instance (and every client) merges the events: per user, the set of instances whose last
  * presence event lists them under `online`; the user is online while that set is not empty
- * (`applyPresence` below).
+ * (`applyPresence`, in src/shared/sessions/presence.ts: the room page folds with it too).
  */
 export interface PresenceChange {
   userId: string;
@@ -24,37 +24,7 @@ export interface PresenceChange {
 
 export type PresenceWriter = (sessionId: string, changes: PresenceChange[]) => Promise<void>;
 
-/** A user as a presence event lists them. */
-export interface PresenceUser {
-  userId: string;
-  name: string;
-}
-
-/** The shape of a `presence` event, as far as deriving who is online needs it. */
-export interface PresenceBatch {
-  instance: string;
-  online: PresenceUser[];
-  offline: PresenceUser[];
-}
-
-/**
- * Applies one presence event to a map of user id → instances where the user is online (seed it
- * from `sessions.byId`'s `participants[].instances`, then apply every later `presence` event in
- * order). A user is online while their set is not empty. Pure; clients can mirror it.
- */
-export function applyPresence(online: Map<string, Set<string>>, event: PresenceBatch): Map<string, Set<string>> {
-  for (const { userId } of event.online) {
-    let instances = online.get(userId);
-    if (!instances) online.set(userId, (instances = new Set()));
-    instances.add(event.instance);
-  }
-  for (const { userId } of event.offline) {
-    const instances = online.get(userId);
-    instances?.delete(event.instance);
-    if (instances?.size === 0) online.delete(userId);
-  }
-  return online;
-}
+export { applyPresence, type PresenceBatch, type PresenceUser } from "../../../shared/sessions/presence.js";
 
 interface Entry {
   userId: string;

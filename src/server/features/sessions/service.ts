@@ -15,49 +15,19 @@ import { Prisma } from "../../db/index.js";
 import { AppError, forbidden, notFound } from "../../errors.js";
 import type { Caller } from "../auth/service.js";
 import { mergeUpdates, parseUpdate, toBase64 } from "./doc.js";
-import { Presence, type PresenceUser } from "./presence.js";
+import { Presence } from "./presence.js";
 import type { CreateInput, EventsInput, HistoryInput, ListInput, SessionKind, SessionStatus, UpdateStateInput } from "./schemas.js";
-import {
-  aggregateStress,
-  applyTimer,
-  changeBreathing,
-  initialState,
-  type BreathingState,
-  type SessionState,
-  type StressState,
-  type TimerAction,
-} from "./state.js";
+import { aggregateStress, initialState, type BreathingState, type SessionState, type StressState, type TimerAction } from "./state.js";
+import { applyTimer, changeBreathing } from "../../../shared/sessions/timer.js";
+import type { SessionEvent } from "../../../shared/sessions/events.js";
+import { NUDGE_LEVEL } from "../../../shared/sessions/limits.js";
 
 export type { SessionState } from "./state.js";
+export type { SessionEvent, SessionEventType } from "../../../shared/sessions/events.js";
 export { applyPresence, type PresenceBatch, type PresenceUser } from "./presence.js";
 
 // ── Events ──────────────────────────────────────────────────────────────────────────
 
-/**
- * What `sessions.events` yields (as `tracked(id, event)`) and `history` returns. `at` is the
- * server's time of the write.
- *
- * Presence: `joined` / `left` are explicit actions, one event each. Who is connected is batched:
- * each instance writes at most one `presence` event per session and short window, listing who
- * came online and who went offline there. A user is online while, for some instance, the last
- * presence event naming them lists them under `online` — seed a map from `byId`'s
- * `participants[].instances` and apply later `presence` events with `applyPresence` (presence.ts).
- */
-export type SessionEvent =
-  | { type: "message"; text: string; userId: string; name: string; at: Date }
-  | { type: "joined"; userId: string; name: string; role: "host" | "participant"; at: Date }
-  | { type: "left"; userId: string; name: string; role: "host" | "participant"; at: Date }
-  | { type: "presence"; instance: string; online: PresenceUser[]; offline: PresenceUser[]; at: Date }
-  | { type: "state"; state: SessionState; at: Date }
-  | { type: "timer"; action: TimerAction; status: SessionStatus; state: SessionState; at: Date }
-  | { type: "help"; priority: "high"; sessionId: string; sessionTitle: string; userId: string; name: string; note: string; at: Date }
-  /** A stress report of 8 or more whose reporter asked for support: the others may reach out. Not sent to the reporter. */
-  | { type: "nudge"; userId: string; name: string; text: string; at: Date }
-  /** A Yjs update of the collaboration document, base64. */
-  | { type: "doc"; update: string; userId: string; at: Date }
-  | { type: "system"; text: string; at: Date };
-
-export type SessionEventType = SessionEvent["type"];
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type NewEvent = DistributiveOmit<SessionEvent, "at">;
 
@@ -80,7 +50,6 @@ const channelOf = (sessionId: string) => `sessions:${sessionId}`;
 const STREAM_PAGE = 500;
 /** A busy session queues its writers on its lock: give them longer than Prisma's 2 s / 5 s defaults. */
 const TX_OPTIONS = { maxWait: 5_000, timeout: 15_000 };
-const NUDGE_LEVEL = 8;
 
 function toEvent(row: { type: string; payload: Prisma.JsonValue; userId: string | null; createdAt: Date }): SessionEvent {
   return { ...(row.payload as object), type: row.type, ...(row.userId ? { userId: row.userId } : {}), at: row.createdAt } as SessionEvent;
