@@ -30,7 +30,6 @@ import {
   TITLE_MAX_CHARS,
 } from "../../../shared/sessions/limits.js";
 
-export { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionStatus } from "../../../shared/sessions/kinds.js";
 
 const sessionId = z.uuid("That is not a session id.");
 export { eventId };

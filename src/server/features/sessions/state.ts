@@ -5,18 +5,6 @@
 import type { SessionState, StressAggregate, TimerFields } from "../../../shared/sessions/state.js";
 import type { CreateInput } from "./schemas.js";
 
-export type {
-  BreathingPattern,
-  BreathingState,
-  CollaborationState,
-  MeditationState,
-  SessionState,
-  StressAggregate,
-  StressState,
-  TimerAction,
-  TimerFields,
-} from "../../../shared/sessions/state.js";
-
 const idleTimer: TimerFields = { startedAt: null, pausedAt: null, elapsedBeforePauseMs: 0 };
 
 export function emptyAggregate(minReports: number): StressAggregate {
