@@ -10,6 +10,9 @@ import type { ParticipantRow, SessionRow } from "./rows.js";
 
 type Db = App["db"];
 
+// The one import of the auth feature's caller type in this feature: the rest import it from here.
+export type { Caller };
+
 export const isPresent = (me: ParticipantRow | null): me is ParticipantRow => me !== null && me.leftAt === null;
 
 export function requirePresent(me: ParticipantRow | null): ParticipantRow {

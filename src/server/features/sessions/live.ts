@@ -10,7 +10,7 @@
 import type { App } from "../../app.js";
 import type { EventSource, StoredEvent } from "../../bus/stream.js";
 import { forbidden, notFound } from "../../errors.js";
-import type { Caller } from "../auth/service.js";
+import type { Caller } from "./access.js";
 import { channelOf, eventsAfter, HELP_CHANNEL, helpRequestsAfter, newestEventId, newestHelpRequestId, type SessionEvent } from "./events.js";
 import type { Presence } from "./presence.js";
 import { loadFollower } from "./rows.js";

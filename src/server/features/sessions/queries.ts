@@ -2,8 +2,7 @@
 import type { App } from "../../app.js";
 import { notFound } from "../../errors.js";
 import type { SessionState } from "../../../shared/sessions/state.js";
-import type { Caller } from "../auth/service.js";
-import { requireMember, requireVisible } from "./access.js";
+import { requireMember, requireVisible, type Caller } from "./access.js";
 import type { createDocuments } from "./documents.js";
 import { newestEventId, onlineInstances, toEvent } from "./events.js";
 import type { SessionRow } from "./rows.js";
