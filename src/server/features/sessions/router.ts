@@ -1,7 +1,4 @@
-import { authedProcedure, router } from "../../trpc/trpc.js";
-// Until sessions.events returns a stream description (then: live()).
-import { whileAuthorized } from "../../trpc/live.js";
-import { trackedDelivery } from "../../trpc/wire.js";
+import { authedProcedure, live, router } from "../../trpc/trpc.js";
 import type { SessionsService } from "./service.js";
 import {
   byIdInput,
@@ -54,18 +51,6 @@ export const sessionsRouter = (sessions: SessionsService) =>
      */
     events: authedProcedure
       .input(eventsInput)
-      .subscription(
-        // Ends (UNAUTHORIZED, FORBIDDEN) when the caller's login, token or admin role does.
-        whileAuthorized(({ ctx, input, signal }) => {
-          // Each event object is shared by every subscriber on this instance and serialized once;
-          // over WebSocket, events after the first go straight to the socket.
-          const delivery = trackedDelivery(ctx.socket);
-          return sessions.events(ctx.caller, input, {
-            signal,
-            socket: ctx.socket,
-            wrap: ({ id, event }) => delivery.track(id.toString(), event),
-            send: delivery.send,
-          });
-        }),
-      ),
+      // Ends (UNAUTHORIZED, FORBIDDEN) when the caller's login, token or admin role does.
+      .subscription(live(({ ctx, input }) => sessions.events(ctx.caller, input))),
   });

@@ -20,7 +20,6 @@ import { createWriter } from "./write.js";
 
 export type { SessionState } from "../../../shared/sessions/state.js";
 export type { SessionEvent, SessionEventType } from "./events.js";
-export type { DeliverySocket } from "./live.js";
 export { applyPresence, type PresenceBatch, type PresenceUser } from "./presence.js";
 
 /** A busy session queues its writers on its lock: give them longer than a request usually takes. */
@@ -29,8 +28,6 @@ const WRITE_LOCK_TIMEOUT_MS = 15_000;
 export function createSessionsService(app: App) {
   /** Tunables; tests may lower them. */
   const settings = {
-    /** Past this many bytes queued on a subscriber's socket, the socket is closed; the client resumes. */
-    slowConsumerBytes: 4 * 1024 * 1024,
     /** Loading a document with at least this many updates after its snapshot writes a new snapshot. */
     compactAfterUpdates: 100,
     /** A write queued this long on its session's lock (an overloaded server) is refused: TOO_MANY_REQUESTS. */
@@ -64,7 +61,7 @@ export function createSessionsService(app: App) {
   );
   const queries = createQueries(app, createDocuments(app, settings));
   const commands = createCommands(app, writer, queries);
-  const live = createLive(app, settings, presence);
+  const live = createLive(app, presence);
 
   return {
     settings,
