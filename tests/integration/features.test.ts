@@ -9,7 +9,7 @@ import type { App } from "../../src/server/app";
 import { defineFeature, type AnyFeature } from "../../src/server/feature";
 import { features } from "../../src/server/features/index";
 import { publicProcedure, router } from "../../src/server/trpc/trpc";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { signUp, startTestServer, type TestServer } from "../helpers/server";
 
 const hooks: string[] = [];
 
@@ -79,5 +79,28 @@ describe("the feature list", () => {
     expect(hooks).toEqual([...names].reverse().map((name) => `stop ${name}`));
     // What it registered goes with it: a stopped instance's gauge would read a stopped service.
     expect(running.pulse.app.metrics.registry.getSingleMetric("pulse_probe_started")).toBeUndefined();
+  });
+});
+
+describe("a real feature's figures", () => {
+  it("sessions: the sessions under way and the people in them, in /metrics", async () => {
+    const own = await startTestServer();
+    try {
+      const gauge = async (name: string) => Number((await (await fetch(`${own.url}/metrics`)).text()).match(new RegExp(`^${name} (\\d+)$`, "m"))?.[1]);
+      const host = own.client((await signUp(own, "Host")).token);
+      const guest = own.client((await signUp(own, "Guest")).token);
+      const session = await host.sessions.create.mutate({ kind: "meditation", title: "Morning sit" });
+      await guest.sessions.join.mutate({ sessionId: session.id });
+      expect(await gauge("pulse_sessions_under_way")).toBe(0); // scheduled, not under way yet
+      await host.sessions.start.mutate({ sessionId: session.id });
+      expect(await gauge("pulse_sessions_under_way")).toBe(1);
+      expect(await gauge("pulse_session_participants_present")).toBe(2);
+      await guest.sessions.leave.mutate({ sessionId: session.id });
+      expect(await gauge("pulse_session_participants_present")).toBe(1);
+      await host.sessions.end.mutate({ sessionId: session.id });
+      expect(await gauge("pulse_sessions_under_way")).toBe(0);
+    } finally {
+      await own.stop();
+    }
   });
 });

@@ -33,6 +33,15 @@ export function createQueries(app: App, documents: ReturnType<typeof createDocum
   const { db, pool } = app;
 
   return {
+    /** Sessions under way (live or paused) and the people present in them, across every instance. */
+    async underWay(): Promise<{ sessions: number; participants: number }> {
+      const [sessions, participants] = await Promise.all([
+        db.liveSession.count({ where: { status: { in: ["live", "paused"] } } }),
+        db.sessionParticipant.count({ where: { leftAt: null, session: { status: { in: ["live", "paused"] } } } }),
+      ]);
+      return { sessions, participants };
+    },
+
     async list(caller: Caller, input: ListInput) {
       const rows = await db.liveSession.findMany({
         where: {
