@@ -1,7 +1,8 @@
 "use client";
 import { useEffect } from "react";
 import { Logo } from "../components/Logo";
-import { Button } from "../components/ui";
+import { Button, buttonClass, Card, cx, ui } from "../components/ui";
+import styles from "./landing.module.css";
 
 /** Anything a page failed to render: say so plainly and offer a retry. */
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
@@ -9,10 +10,10 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
     console.error(error);
   }, [error]);
   return (
-    <div className="landing" style={{ display: "grid", placeItems: "center", padding: 24 }}>
-      <main className="card" role="alert" style={{ maxWidth: 460, width: "100%", padding: 32, display: "grid", gap: 16, textAlign: "center", justifyItems: "center" }}>
+    <div className={cx(styles.landing, styles.centered)}>
+      <Card as="main" className={styles.notice} role="alert">
         <Logo />
-        <h1 className="page-title">Something went wrong</h1>
+        <h1 className={ui.pageTitle}>Something went wrong</h1>
         <p className="muted">
           This page hit an unexpected problem. Trying again usually helps.
           {error.digest ? (
@@ -22,15 +23,15 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
             </>
           ) : null}
         </p>
-        <div style={{ display: "flex", gap: 10 }}>
+        <div className={styles.noticeActions}>
           <Button variant="primary" onClick={reset}>
             Try again
           </Button>
-          <a className="btn" href="/">
+          <a className={buttonClass()} href="/">
             Go to Pulse
           </a>
         </div>
-      </main>
+      </Card>
     </div>
   );
 }

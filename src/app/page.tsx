@@ -3,6 +3,9 @@ import { LandingActions, SignedInRedirect } from "../components/LandingActions";
 import { Logo } from "../components/Logo";
 import { ThemeToggle } from "../components/ThemeToggle";
 import { ActivityIcon, ChatIcon, FileIcon, GaugeIcon, KeyIcon, UsersIcon, WindIcon } from "../components/icons";
+import { Badge, buttonClass, Card, cx, layout } from "../components/ui";
+import shell from "../components/AppShell.module.css";
+import styles from "./landing.module.css";
 
 /** What works today: each links to nothing here, but each is in the app after signing up. */
 const TODAY = [
@@ -44,73 +47,77 @@ const NEXT = [
 
 export default function Home() {
   return (
-    <div className="landing">
+    <div className={styles.landing}>
       <SignedInRedirect />
-      <header className="landing-nav">
+      <header className={styles.nav}>
         <Logo />
-        <div className="landing-nav-actions">
-          <span className="landing-nav-theme">
+        <div className={styles.navActions}>
+          <span className={styles.navTheme}>
             <ThemeToggle />
           </span>
           <LandingActions />
         </div>
       </header>
       <main id="content">
-        <section className="hero" aria-labelledby="hero-title">
-          <span className="hero-kicker">
-            <span className="badge badge-accent">New</span>
+        <section className={styles.hero} aria-labelledby="hero-title">
+          <span className={styles.kicker}>
+            <Badge tone="accent" className={styles.kickerBadge}>
+              New
+            </Badge>
             Realtime sessions, now in preview
           </span>
           <h1 id="hero-title">
-            Stay in sync, <span className="gradient-text">breathe together.</span>
+            Stay in sync, <span className={styles.gradientText}>breathe together.</span>
           </h1>
           <p>
             Pulse is a realtime platform for live group sessions: meditate, breathe, check in or write together, and everyone
             sees the same moment at the same time. Conversations with Claude and generated documents are coming next.
           </p>
-          <div className="hero-actions">
-            <Link href="/sign-up" className="btn btn-primary btn-lg">
+          <div className={styles.heroActions}>
+            <Link href="/sign-up" className={buttonClass({ variant: "primary", size: "lg" })}>
               Create a free account
             </Link>
-            <Link href="/sign-in" className="btn btn-lg">
+            <Link href="/sign-in" className={buttonClass({ size: "lg" })}>
               Sign in
             </Link>
           </div>
         </section>
-        <div className="hero-shot" aria-hidden="true">
-          <div className="hero-shot-frame">
-            <div className="hero-shot-bar">
+        <div className={styles.shot} aria-hidden="true">
+          <div className={styles.shotFrame}>
+            <div className={styles.shotBar}>
               <span />
               <span />
               <span />
             </div>
-            <div className="hero-shot-body">
-              <div className="hero-shot-side">
+            <div className={styles.shotBody}>
+              <div className={styles.shotSide}>
                 {["Sessions", "Chat", "Files & jobs", "Analytics", "Status"].map((label, i) => (
-                  <div key={label} className="nav-item" aria-current={i === 0 ? "page" : undefined} style={{ height: 30 }}>
+                  <div key={label} className={cx(shell.navItem, styles.shotNavItem)} aria-current={i === 0 ? "page" : undefined}>
                     {label}
                   </div>
                 ))}
               </div>
-              <div className="hero-shot-main">
-                <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
-                  <div style={{ display: "grid", gap: 4 }}>
-                    <strong style={{ fontSize: 16 }}>Morning breathing</strong>
-                    <span className="subtle" style={{ fontSize: 13 }}>
+              <div className={styles.shotMain}>
+                <div className={styles.shotHead}>
+                  <div className={styles.shotTitle}>
+                    <strong>Morning breathing</strong>
+                    <span className="subtle">
                       Box breathing · 4-4-4-4 · hosted by Ada
                     </span>
                   </div>
-                  <span className="badge badge-success badge-dot">Live · 12 here</span>
+                  <Badge tone="success" dot>
+                    Live · 12 here
+                  </Badge>
                 </div>
-                <div className="card" style={{ padding: 18, display: "grid", gap: 12, boxShadow: "none" }}>
-                  <div style={{ display: "flex", alignItems: "center", gap: 10 }}>
-                    <span className="feature-icon" style={{ width: 32, height: 32 }}>
+                <Card as="div" className={styles.shotPanel}>
+                  <div className={styles.shotPhase}>
+                    <span className={cx(styles.featureIcon, styles.shotPhaseIcon)}>
                       <WindIcon size={16} />
                     </span>
                     <strong>Inhale</strong>
                     <span className="subtle">3 s left</span>
                   </div>
-                  <svg viewBox="0 0 400 60" preserveAspectRatio="none" style={{ width: "100%", height: 56, display: "block" }}>
+                  <svg viewBox="0 0 400 60" preserveAspectRatio="none" className={styles.shotWave}>
                     <path
                       d="M0 50 L40 50 L70 10 L130 10 L160 50 L200 50 L230 10 L290 10 L320 50 L360 50 L390 10 L400 10"
                       fill="none"
@@ -120,61 +127,59 @@ export default function Home() {
                       vectorEffect="non-scaling-stroke"
                     />
                   </svg>
-                </div>
-                <div className="grid-3" style={{ gap: 10 }}>
+                </Card>
+                <div className={cx(layout.grid3, styles.shotStats)}>
                   {[
                     ["Participants", "12"],
                     ["Round", "3 of 8"],
                     ["Health score", "100"],
                   ].map(([k, v]) => (
-                    <div key={k} className="card" style={{ padding: "12px 14px", boxShadow: "none" }}>
-                      <div className="subtle" style={{ fontSize: 12 }}>
-                        {k}
-                      </div>
-                      <div style={{ fontWeight: 700, fontSize: 18 }}>{v}</div>
-                    </div>
+                    <Card as="div" key={k} className={styles.shotStat}>
+                      <div className={cx("subtle", styles.shotStatLabel)}>{k}</div>
+                      <div className={styles.shotStatValue}>{v}</div>
+                    </Card>
                   ))}
                 </div>
               </div>
             </div>
           </div>
         </div>
-        <section className="features" aria-labelledby="today-title">
-          <h2 className="features-title" id="today-title">
+        <section className={styles.features} aria-labelledby="today-title">
+          <h2 className={styles.featuresTitle} id="today-title">
             Works today
           </h2>
           {TODAY.map(({ Icon, title, text }) => (
-            <article key={title} className="card feature">
-              <span className="feature-icon">
+            <Card as="article" key={title} className={styles.feature}>
+              <span className={styles.featureIcon}>
                 <Icon size={19} />
               </span>
               <h3>{title}</h3>
               <p>{text}</p>
-            </article>
+            </Card>
           ))}
         </section>
-        <section className="features features-next" aria-labelledby="next-title">
-          <h2 className="features-title" id="next-title">
+        <section className={cx(styles.features, styles.featuresNext)} aria-labelledby="next-title">
+          <h2 className={styles.featuresTitle} id="next-title">
             Coming next
           </h2>
           {NEXT.map(({ Icon, title, text }) => (
-            <article key={title} className="card feature" data-testid="feature-soon">
-              <span className="feature-head">
-                <span className="feature-icon">
+            <Card as="article" key={title} className={styles.feature} data-testid="feature-soon">
+              <span className={styles.featureHead}>
+                <span className={styles.featureIcon}>
                   <Icon size={19} />
                 </span>
-                <span className="badge">Coming soon</span>
+                <Badge>Coming soon</Badge>
               </span>
               <h3>{title}</h3>
               <p>{text}</p>
-            </article>
+            </Card>
           ))}
         </section>
       </main>
-      <footer className="landing-footer">
+      <footer className={styles.footer}>
         <span>Pulse · realtime by design</span>
         {/* On a phone the header has no room for it. */}
-        <span className="landing-footer-theme">
+        <span className={styles.footerTheme}>
           <ThemeToggle />
         </span>
       </footer>

@@ -26,8 +26,9 @@ import {
 } from "./icons";
 import { Logo } from "./Logo";
 import { ThemeToggle } from "./ThemeToggle";
-import { Alert, Avatar, Button, Skeleton } from "./ui";
+import { Alert, Avatar, Button, cx, Skeleton } from "./ui";
 import { errorMessage } from "./errors";
+import styles from "./AppShell.module.css";
 
 export type Me = NonNullable<RouterOutputs["auth"]["me"]>;
 
@@ -90,8 +91,8 @@ export function safeNext(next: string | null | undefined, fallback = APP_HOME): 
 
 function Sidebar({ me, pathname, onSignOut, signingOut }: { me: Me; pathname: string; onSignOut(): void; signingOut: boolean }) {
   return (
-    <aside className="sidebar" id="sidebar" aria-label="Sidebar">
-      <div className="sidebar-brand">
+    <aside className={styles.sidebar} id="sidebar" aria-label="Sidebar">
+      <div className={styles.brand}>
         <Logo href={APP_HOME} />
       </div>
       <nav aria-label="Main">
@@ -100,15 +101,15 @@ function Sidebar({ me, pathname, onSignOut, signingOut }: { me: Me; pathname: st
           if (!visible.length) return null;
           return (
             <div key={section}>
-              <div className="nav-section">{section}</div>
-              <div className="nav">
+              <div className={styles.navSection}>{section}</div>
+              <div className={styles.nav}>
                 {visible.map(({ href, label, Icon, soon }) => {
                   const active = pathname === href || pathname.startsWith(`${href}/`);
                   return (
-                    <Link key={href} href={href} className="nav-item" aria-current={active ? "page" : undefined}>
+                    <Link key={href} href={href} className={styles.navItem} aria-current={active ? "page" : undefined}>
                       <Icon size={17} />
                       <span>{label}</span>
-                      {soon ? <span className="nav-tag">Soon</span> : null}
+                      {soon ? <span className={styles.navTag}>Soon</span> : null}
                     </Link>
                   );
                 })}
@@ -117,18 +118,18 @@ function Sidebar({ me, pathname, onSignOut, signingOut }: { me: Me; pathname: st
           );
         })}
       </nav>
-      <div className="sidebar-footer">
-        <div className="sidebar-row">
+      <div className={styles.footer}>
+        <div className={styles.footerRow}>
           <ConnectionIndicator />
           <ThemeToggle />
         </div>
-        <div className="user-chip">
+        <div className={styles.userChip}>
           <Avatar name={me.name} />
-          <div className="user-chip-text">
-            <span className="user-chip-name" data-testid="user-name">
+          <div className={styles.userText}>
+            <span className={styles.userName} data-testid="user-name">
               {me.name}
             </span>
-            <span className="user-chip-email">{me.email}</span>
+            <span className={styles.userEmail}>{me.email}</span>
           </div>
           <Button variant="ghost" size="sm" icon onClick={onSignOut} loading={signingOut} aria-label="Sign out" title="Sign out">
             {signingOut ? null : <LogOutIcon size={16} />}
@@ -141,19 +142,19 @@ function Sidebar({ me, pathname, onSignOut, signingOut }: { me: Me; pathname: st
 
 function ShellSkeleton() {
   return (
-    <div className="shell" aria-busy="true">
-      <aside className="sidebar" aria-hidden="true">
-        <div className="sidebar-brand">
+    <div className={styles.shell} aria-busy="true">
+      <aside className={styles.sidebar} aria-hidden="true">
+        <div className={styles.brand}>
           <Skeleton width={110} height={28} />
         </div>
-        <div className="nav" style={{ gap: 10, padding: "12px 10px" }}>
+        <div className={cx(styles.nav, styles.loadingNav)}>
           {Array.from({ length: 8 }, (_, i) => (
             <Skeleton key={i} height={18} width={`${60 + ((i * 17) % 35)}%`} />
           ))}
         </div>
       </aside>
-      <main className="main">
-        <div className="content stack">
+      <main className={styles.main}>
+        <div className={cx(styles.content, styles.loading)}>
           <span className="sr-only" role="status">
             Loading your workspace…
           </span>
@@ -206,7 +207,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   if (me.isError) {
     return (
-      <div className="content" style={{ maxWidth: 560, paddingTop: 80 }}>
+      <div className={styles.content} style={{ maxWidth: 560, paddingTop: 80 }}>
         <Alert tone="danger" title="Pulse can't load your workspace" role="alert">
           <p style={{ marginBottom: 10 }}>{errorMessage(me.error)}</p>
           <Button size="sm" onClick={() => void me.refetch()}>
@@ -220,14 +221,14 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <ShellContext.Provider value={{ me: me.data, signOut, signingOut: signOutMutation.isPending }}>
-      <a href="#content" className="skip-link">
+      <a href="#content" className={styles.skipLink}>
         Skip to content
       </a>
-      <div className="shell" data-nav-open={navOpen}>
+      <div className={styles.shell} data-nav-open={navOpen}>
         <Sidebar me={me.data} pathname={pathname} onSignOut={signOut} signingOut={signOutMutation.isPending} />
-        <div className="scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
-        <div className="main">
-          <header className="topbar">
+        <div className={styles.scrim} onClick={() => setNavOpen(false)} aria-hidden="true" />
+        <div className={styles.main}>
+          <header className={styles.topbar}>
             <Button
               variant="ghost"
               icon
@@ -241,7 +242,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <Logo href={APP_HOME} size={24} />
             <ConnectionIndicator />
           </header>
-          <main className="content" id="content" tabIndex={-1}>
+          <main className={styles.content} id="content" tabIndex={-1}>
             {children}
           </main>
           {me.data.role === "ADMIN" ? <HelpAlerts /> : null}

@@ -1,3 +1,5 @@
+import styles from "./AuthAside.module.css";
+
 /** The brand panel beside the sign-in and sign-up forms: what Pulse feels like. */
 export function AuthAside() {
   const people = [
@@ -7,23 +9,23 @@ export function AuthAside() {
     { initials: "LN", color: "#34d399" },
   ];
   return (
-    <aside className="auth-aside" aria-hidden="true">
-      <div style={{ display: "grid", gap: 16 }}>
-        <span style={{ fontSize: 13, fontWeight: 600, letterSpacing: "0.06em", textTransform: "uppercase", opacity: 0.75 }}>
+    <aside className={styles.aside} aria-hidden="true">
+      <div className={styles.intro}>
+        <span className={styles.kicker}>
           Realtime, together
         </span>
         <h2>Breathe, meet and build on the same beat.</h2>
         <p>Live group sessions, streamed answers from Claude, documents made in the background — and a platform that watches its own pulse.</p>
       </div>
-      <div className="glass preview">
-        <div className="preview-row">
-          <span style={{ fontWeight: 650, color: "#fff" }}>Morning breathing · Box 4-4-4-4</span>
-          <span style={{ display: "inline-flex", alignItems: "center", gap: 6 }}>
-            <span style={{ width: 7, height: 7, borderRadius: "50%", background: "#4ade80", boxShadow: "0 0 0 3px rgb(74 222 128 / 0.25)" }} />
+      <div className={styles.preview}>
+        <div className={styles.previewRow}>
+          <span className={styles.previewTitle}>Morning breathing · Box 4-4-4-4</span>
+          <span className={styles.live}>
+            <span className={styles.liveDot} />
             Live
           </span>
         </div>
-        <svg className="preview-wave" viewBox="0 0 400 64" preserveAspectRatio="none">
+        <svg className={styles.wave} viewBox="0 0 400 64" preserveAspectRatio="none">
           <defs>
             <linearGradient id="aside-wave" x1="0" x2="1">
               <stop offset="0" stopColor="#fff" stopOpacity="0.2" />
@@ -41,8 +43,8 @@ export function AuthAside() {
           />
           <circle cx="230" cy="14" r="6" fill="#fff" />
         </svg>
-        <div className="preview-row">
-          <span className="preview-avatars">
+        <div className={styles.previewRow}>
+          <span className={styles.avatars}>
             {people.map((p) => (
               <span key={p.initials} style={{ background: p.color }}>
                 {p.initials}
@@ -52,7 +54,7 @@ export function AuthAside() {
           <span>12 people · inhale 3 s</span>
         </div>
       </div>
-      <dl className="aside-stats">
+      <dl className={styles.stats}>
         {[
           ["Live", "updates over one WebSocket"],
           ["Typed", "from database to browser"],

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { CheckIcon } from "./icons";
-import { Badge, PageHeader } from "./ui";
+import { Badge, Card, PageHeader } from "./ui";
+import styles from "./ComingSoon.module.css";
 
 export interface ComingSoonProps {
   eyebrow: string;
@@ -18,16 +19,16 @@ export function ComingSoon({ eyebrow, title, description, icon, headline, summar
   return (
     <>
       <PageHeader eyebrow={eyebrow} title={title} description={description} />
-      <section className="card soon" aria-labelledby="soon-title">
-        <div className="soon-text">
+      <Card className={styles.soon} aria-labelledby="soon-title">
+        <div className={styles.text}>
           <div>
             <Badge tone="accent">Coming soon</Badge>
           </div>
-          <h2 className="soon-title" id="soon-title">
+          <h2 className={styles.title} id="soon-title">
             {headline}
           </h2>
           <p className="muted">{summary}</p>
-          <ul className="soon-list">
+          <ul className={styles.list}>
             {features.map((feature) => (
               <li key={feature}>
                 <CheckIcon size={16} />
@@ -36,13 +37,13 @@ export function ComingSoon({ eyebrow, title, description, icon, headline, summar
             ))}
           </ul>
         </div>
-        <div className="soon-art" aria-hidden="true">
-          <div style={{ display: "grid", justifyItems: "center" }}>
-            <div className="soon-art-icon">{icon}</div>
-            <p className="soon-art-caption">{caption ?? "This section is being built."}</p>
+        <div className={styles.art} aria-hidden="true">
+          <div className={styles.artInner}>
+            <div className={styles.artIcon}>{icon}</div>
+            <p className={styles.artCaption}>{caption ?? "This section is being built."}</p>
           </div>
         </div>
-      </section>
+      </Card>
     </>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Button } from "./ui";
+import styles from "./ConfirmButton.module.css";
 
 /**
  * A destructive action in two clicks: "Revoke" turns into "Confirm" + "Cancel" for a few
@@ -31,7 +32,7 @@ export function ConfirmButton({
 
   if (asking || loading) {
     return (
-      <span style={{ display: "inline-flex", gap: 6 }}>
+      <span className={styles.asking}>
         <Button size="sm" variant="ghost" onClick={() => setAsking(false)} disabled={loading}>
           Cancel
         </Button>

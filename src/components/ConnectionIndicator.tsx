@@ -1,5 +1,10 @@
 "use client";
 import { useConnection, type ConnectionState } from "../trpc/react";
+import { cx } from "./ui";
+import styles from "./ConnectionIndicator.module.css";
+
+/** The indicator's classes (`conn`, `pill`, `dot`), for another link's indicator (the room's). */
+export { styles as connectionStyles };
 
 const LABEL: Record<ConnectionState, string> = {
   live: "Live",
@@ -19,8 +24,8 @@ const TITLE: Record<ConnectionState, string> = {
 export function ConnectionIndicator({ pill }: { pill?: boolean }) {
   const { state } = useConnection();
   return (
-    <span className={pill ? "conn conn-pill" : "conn"} data-state={state} role="status" title={TITLE[state]}>
-      <span className="conn-dot" aria-hidden="true" />
+    <span className={cx(styles.conn, pill && styles.pill)} data-state={state} role="status" title={TITLE[state]}>
+      <span className={styles.dot} aria-hidden="true" />
       <span>{LABEL[state]}</span>
     </span>
   );

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { useTRPC } from "../trpc/react";
 import { APP_HOME } from "./AppShell";
+import { buttonClass } from "./ui";
 
 /** People who are signed in go straight to the app. */
 export function SignedInRedirect() {
@@ -22,17 +23,17 @@ export function LandingActions() {
   const me = useQuery(trpc.auth.me.queryOptions());
   if (me.data) {
     return (
-      <Link href={APP_HOME} className="btn btn-primary btn-sm">
+      <Link href={APP_HOME} className={buttonClass({ variant: "primary", size: "sm" })}>
         Open Pulse
       </Link>
     );
   }
   return (
     <>
-      <Link href="/sign-in" className="btn btn-ghost btn-sm">
+      <Link href="/sign-in" className={buttonClass({ variant: "ghost", size: "sm" })}>
         Sign in
       </Link>
-      <Link href="/sign-up" className="btn btn-primary btn-sm">
+      <Link href="/sign-up" className={buttonClass({ variant: "primary", size: "sm" })}>
         Get started
       </Link>
     </>

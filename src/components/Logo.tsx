@@ -1,12 +1,13 @@
 "use client";
 import Link from "next/link";
 import { useId } from "react";
+import styles from "./Logo.module.css";
 
 /** Pulse's mark: a heartbeat line across a rounded violet-to-pink tile. */
 export function LogoMark({ size = 28 }: { size?: number }) {
   const id = useId().replace(/:/g, "");
   return (
-    <svg className="logo-mark" width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+    <svg className={styles.mark} width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
       <defs>
         <linearGradient id={`pulse-g-${id}`} x1="0" y1="0" x2="32" y2="32" gradientUnits="userSpaceOnUse">
           <stop offset="0" stopColor="#6d5dfc" />
@@ -29,7 +30,7 @@ export function LogoMark({ size = 28 }: { size?: number }) {
 
 export function Logo({ href = "/", size = 28 }: { href?: string; size?: number }) {
   return (
-    <Link href={href} className="logo" aria-label="Pulse home">
+    <Link href={href} className={styles.logo} aria-label="Pulse home">
       <LogoMark size={size} />
       <span>Pulse</span>
     </Link>

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { EyeIcon, EyeOffIcon } from "./icons";
-import { Button, Field, type FieldProps } from "./ui";
+import { Button, Field, formStyles, type FieldProps } from "./ui";
 
 /** A password input with a show / hide button. */
 export function PasswordField(props: Omit<FieldProps, "type" | "addon">) {
@@ -14,7 +14,7 @@ export function PasswordField(props: Omit<FieldProps, "type" | "addon">) {
         <Button
           variant="ghost"
           size="sm"
-          className="input-addon"
+          className={formStyles.addon}
           onClick={() => setVisible((v) => !v)}
           aria-label={visible ? "Hide password" : "Show password"}
           aria-pressed={visible}

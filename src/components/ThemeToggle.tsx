@@ -2,6 +2,7 @@
 import { useSyncExternalStore, type KeyboardEvent } from "react";
 import { MonitorIcon, MoonIcon, SunIcon } from "./icons";
 import { readTheme, setTheme, subscribeTheme, type ThemeChoice } from "./theme";
+import styles from "./ThemeToggle.module.css";
 
 const OPTIONS: { value: ThemeChoice; label: string; Icon: typeof SunIcon }[] = [
   { value: "light", label: "Light theme", Icon: SunIcon },
@@ -28,7 +29,7 @@ export function ThemeToggle() {
     event.currentTarget.querySelector<HTMLButtonElement>(`[data-value="${next.value}"]`)?.focus();
   }
   return (
-    <div className="segmented" role="radiogroup" aria-label="Colour theme" onKeyDown={onKeyDown}>
+    <div className={styles.segmented} role="radiogroup" aria-label="Colour theme" onKeyDown={onKeyDown}>
       {OPTIONS.map(({ value, label, Icon }) => (
         <button
           key={value}

@@ -2,19 +2,20 @@ import type { ReactNode } from "react";
 import { Logo } from "../../components/Logo";
 import { ThemeToggle } from "../../components/ThemeToggle";
 import { AuthAside } from "../../components/AuthAside";
+import styles from "./auth.module.css";
 
 export default function AuthLayout({ children }: { children: ReactNode }) {
   return (
-    <div className="auth">
-      <div className="auth-main">
-        <div className="auth-top">
+    <div className={styles.auth}>
+      <div className={styles.main}>
+        <div className={styles.top}>
           <Logo />
           <ThemeToggle />
         </div>
-        <main className="auth-form-wrap" id="content">
+        <main className={styles.formWrap} id="content">
           {children}
         </main>
-        <p className="auth-foot">© {new Date().getFullYear()} Pulse · Live sessions, realtime by design.</p>
+        <p className={styles.foot}>© {new Date().getFullYear()} Pulse · Live sessions, realtime by design.</p>
       </div>
       <AuthAside />
     </div>

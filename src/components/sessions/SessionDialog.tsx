@@ -5,7 +5,7 @@
  */
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import { XIcon } from "../icons";
-import { Button, cx } from "../ui";
+import { Button, cx, ui } from "../ui";
 
 export function SessionDialog({
   open,
@@ -47,7 +47,7 @@ export function SessionDialog({
             {title}
           </h2>
           {description ? (
-            <p className="card-description" id={descriptionId}>
+            <p className={ui.cardDescription} id={descriptionId}>
               {description}
             </p>
           ) : null}

@@ -1,4 +1,6 @@
 "use client";
+import { connectionStyles } from "../ConnectionIndicator";
+import { cx } from "../ui";
 import type { LinkState } from "./useSessionRoom";
 
 const LABEL: Record<LinkState["state"], string> = {
@@ -27,13 +29,13 @@ const TITLE: Record<LinkState["state"], string> = {
 export function SessionLinkIndicator({ link }: { link: LinkState }) {
   return (
     <span
-      className="conn conn-pill"
+      className={cx(connectionStyles.conn, connectionStyles.pill)}
       data-state={link.state}
       role="status"
       title={link.state === "error" ? link.message : TITLE[link.state]}
       data-testid="room-connection"
     >
-      <span className="conn-dot" aria-hidden="true" />
+      <span className={connectionStyles.dot} aria-hidden="true" />
       <span>{LABEL[link.state]}</span>
     </span>
   );

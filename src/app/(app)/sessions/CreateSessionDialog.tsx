@@ -6,7 +6,7 @@ import { NO_ERROR, toFormError, type FormError } from "../../../components/error
 import { GlobeIcon, LockIcon, PlusIcon } from "../../../components/icons";
 import { KIND, KindMark, SESSION_KINDS, type SessionKind } from "../../../components/sessions/kinds";
 import { SessionDialog } from "../../../components/sessions/SessionDialog";
-import { Button, ErrorRegion, Field, cx } from "../../../components/ui";
+import { Button, ErrorRegion, Field, cx, ui } from "../../../components/ui";
 import { useTRPC } from "../../../trpc/react";
 import type { RouterInputs } from "../../../trpc/types";
 
@@ -175,10 +175,10 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
         </>
       }
     >
-      <div className="form" ref={body}>
+      <div className={ui.form} ref={body}>
         <ErrorRegion message={summary} />
         <fieldset className="fieldset">
-          <legend className="label">Kind</legend>
+          <legend className={ui.label}>Kind</legend>
           <div className="choice-grid">
             {SESSION_KINDS.map((kind) => (
               <ChoiceCard
@@ -207,16 +207,16 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
           error={error.fields.title}
           autoFocus
         />
-        <div className="field">
-          <div className="label-row">
-            <label className="label" htmlFor="session-description">
+        <div className={ui.field}>
+          <div className={ui.labelRow}>
+            <label className={ui.label} htmlFor="session-description">
               Description
             </label>
-            <span className="hint">Optional</span>
+            <span className={ui.hint}>Optional</span>
           </div>
           <textarea
             id="session-description"
-            className="input textarea"
+            className={cx(ui.input, "textarea")}
             rows={2}
             maxLength={2_000}
             placeholder="What is this session for?"
@@ -224,16 +224,16 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             onChange={(e) => set("description", e.target.value)}
             aria-invalid={error.fields.description ? true : undefined}
           />
-          {error.fields.description ? <p className="field-error">{error.fields.description}</p> : null}
+          {error.fields.description ? <p className={ui.fieldError}>{error.fields.description}</p> : null}
         </div>
 
         <div className="kind-config" data-kind={draft.kind} data-invalid={configError ? true : undefined}>
           <div className="kind-config-head">
             <KindMark kind={draft.kind} size="sm" />
-            <span className="label">{KIND[draft.kind].label} settings</span>
+            <span className={ui.label}>{KIND[draft.kind].label} settings</span>
           </div>
           {draft.kind === "meditation" ? (
-            <div className="form-row">
+            <div className={ui.formRow}>
               <Field
                 label="Duration (minutes)"
                 name="durationMin"
@@ -247,13 +247,13 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                 aria-invalid={invalid("durationMs")}
                 aria-describedby={describedBy("durationMs")}
               />
-              <div className="field">
+              <div className={ui.field}>
                 <label className="check-row">
                   <input type="checkbox" checked={draft.bell} onChange={(e) => set("bell", e.target.checked)} />
-                  <span className="label">Interval bell, every (minutes)</span>
+                  <span className={ui.label}>Interval bell, every (minutes)</span>
                 </label>
                 <input
-                  className="input"
+                  className={ui.input}
                   type="number"
                   inputMode="decimal"
                   min={0.5}
@@ -269,7 +269,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             </div>
           ) : null}
           {draft.kind === "breathing" ? (
-            <div className="form" style={{ gap: 12 }}>
+            <div className={ui.form} style={{ gap: 12 }}>
               <div className="preset-row" role="group" aria-label="Patterns">
                 {PRESETS.map((preset) => {
                   const active = preset.seconds.every((s, i) => Number(draft.phases[i]) === s);
@@ -338,14 +338,14 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             </p>
           ) : null}
           {configError ? (
-            <p className="field-error" id={configErrorId}>
+            <p className={ui.fieldError} id={configErrorId}>
               {configError}
             </p>
           ) : null}
         </div>
 
         <fieldset className="fieldset">
-          <legend className="label">Who can join</legend>
+          <legend className={ui.label}>Who can join</legend>
           <div className="choice-grid choice-grid-2">
             <ChoiceCard
               name="visibility"
@@ -367,7 +367,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             />
           </div>
         </fieldset>
-        <div className="form-row">
+        <div className={ui.formRow}>
           <Field
             label="Capacity"
             name="capacity"
@@ -380,7 +380,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             error={error.fields.capacity}
             hint="The most people in the room at once, host included."
           />
-          <div className="field" aria-hidden="true" />
+          <div className={ui.field} aria-hidden="true" />
         </div>
       </div>
     </SessionDialog>

@@ -10,7 +10,7 @@ import { TicketIcon } from "../../../components/sessions/SessionIcons";
 import { timerComplete } from "../../../components/sessions/timing";
 import { serverNow } from "../../../components/sessions/useServerClock";
 import { formatRelative, useNow } from "../../../components/time";
-import { Alert, Avatar, Button, EmptyState, PageHeader, Skeleton, buttonClass, cx } from "../../../components/ui";
+import { Alert, Avatar, Button, EmptyState, PageHeader, Skeleton, buttonClass, cx, ui } from "../../../components/ui";
 import { useTRPC, useTRPCClient } from "../../../trpc/react";
 import type { RouterOutputs } from "../../../trpc/types";
 import { CreateSessionDialog } from "./CreateSessionDialog";
@@ -53,7 +53,7 @@ function SessionCard({ session, now }: { session: ListItem; now: number }) {
           {/* Re-read with every `now` tick: a list is allowed to be a few seconds behind the 0:00. */}
           <StatusPill status={timerComplete(session.state, session.status, serverNow()) ? "complete" : session.status} />
           {session.visibility === "private" ? (
-            <span className="badge" title="Private: invite only">
+            <span className={ui.badge} title="Private: invite only">
               <LockIcon size={12} /> Private
             </span>
           ) : null}
@@ -74,9 +74,9 @@ function SessionCard({ session, now }: { session: ListItem; now: number }) {
       <footer className="session-card-foot">
         <div className="session-card-host">
           <Avatar name={session.hostName ?? "?"} />
-          <span className="cell-lines">
+          <span className={ui.cellLines}>
             <span className="session-card-host-name">{session.hostName ?? "Unknown host"}</span>
-            <span className="cell-sub">
+            <span className={ui.cellSub}>
               <span className="tabular">
                 {session.participantCount}/{session.capacity}
               </span>{" "}
@@ -171,8 +171,8 @@ export function SessionsView() {
           ))}
         </div>
         <label className="filter-select">
-          <span className="label">Status</span>
-          <select className="input" value={status ?? ""} onChange={(e) => setStatus((e.target.value || undefined) as SessionStatus | undefined)}>
+          <span className={ui.label}>Status</span>
+          <select className={ui.input} value={status ?? ""} onChange={(e) => setStatus((e.target.value || undefined) as SessionStatus | undefined)}>
             <option value="">Any status</option>
             {SESSION_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -200,7 +200,7 @@ export function SessionsView() {
           ))}
         </div>
       ) : items.length === 0 ? (
-        <div className="card">
+        <div className={ui.card}>
           <EmptyState icon={<UsersIcon size={20} />} title={filtered ? "No sessions match these filters" : "No sessions yet"}>
             {filtered ? "Try another kind or status." : "Start the first one: a meditation, a breathing break, a check-in or a shared document."}
           </EmptyState>

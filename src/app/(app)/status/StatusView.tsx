@@ -13,9 +13,10 @@ import {
   PlugIcon,
 } from "../../../components/icons";
 import { formatClock, formatDuration, formatRelative, useNow } from "../../../components/time";
-import { Alert, Card, PageHeader, Skeleton, StatusBadge, type HealthStatus } from "../../../components/ui";
+import { Alert, Card, cx, layout, PageHeader, Skeleton, StatusBadge, type HealthStatus } from "../../../components/ui";
 import { useTRPC } from "../../../trpc/react";
 import type { RouterOutputs } from "../../../trpc/types";
+import styles from "./StatusView.module.css";
 
 type Snapshot = RouterOutputs["health"]["check"];
 // The checks this page draws; features may add more, named "feature.check".
@@ -45,11 +46,11 @@ function ScoreRing({ score }: { score: number }) {
   const radius = 54;
   const circumference = 2 * Math.PI * radius;
   return (
-    <div className="score" role="img" aria-label={`Health score ${score} out of 100`}>
+    <div className={styles.score} role="img" aria-label={`Health score ${score} out of 100`}>
       <svg viewBox="0 0 132 132" aria-hidden="true">
-        <circle className="score-track" cx="66" cy="66" r={radius} fill="none" strokeWidth="10" />
+        <circle className={styles.scoreTrack} cx="66" cy="66" r={radius} fill="none" strokeWidth="10" />
         <circle
-          className="score-value"
+          className={styles.scoreValue}
           cx="66"
           cy="66"
           r={radius}
@@ -60,11 +61,11 @@ function ScoreRing({ score }: { score: number }) {
           strokeDashoffset={circumference * (1 - Math.max(0, Math.min(100, score)) / 100)}
         />
       </svg>
-      <div className="score-label" aria-hidden="true">
-        <span className="score-number" data-testid="health-score">
+      <div className={styles.scoreLabel} aria-hidden="true">
+        <span className={styles.scoreNumber} data-testid="health-score">
           {score}
         </span>
-        <span className="score-caption">Score</span>
+        <span className={styles.scoreCaption}>Score</span>
       </div>
     </div>
   );
@@ -73,10 +74,10 @@ function ScoreRing({ score }: { score: number }) {
 function Sparkline({ values }: { values: number[] }) {
   const width = 200;
   const height = 36;
-  const baseline = <line className="base" x1="0" x2={width} y1={height - 1} y2={height - 1} vectorEffect="non-scaling-stroke" />;
+  const baseline = <line className={styles.sparkBase} x1="0" x2={width} y1={height - 1} y2={height - 1} vectorEffect="non-scaling-stroke" />;
   if (values.length < 2) {
     return (
-      <svg className="sparkline" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
+      <svg className={styles.sparkline} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
         {baseline}
       </svg>
     );
@@ -92,10 +93,10 @@ function Sparkline({ values }: { values: number[] }) {
   const line = points.map(([x, y], i) => `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`).join(" ");
   const area = `${line} L${points[points.length - 1]![0].toFixed(1)} ${height} L${points[0]![0].toFixed(1)} ${height} Z`;
   return (
-    <svg className="sparkline" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
+    <svg className={styles.sparkline} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
       {baseline}
-      <path className="area" d={area} />
-      <path className="line" d={line} vectorEffect="non-scaling-stroke" />
+      <path className={styles.sparkArea} d={area} />
+      <path className={styles.sparkLine} d={line} vectorEffect="non-scaling-stroke" />
     </svg>
   );
 }
@@ -136,7 +137,7 @@ export function StatusView() {
         description="Pulse's own health, checked every two seconds and streamed to this page as it happens."
         actions={<ConnectionIndicator pill />}
       />
-      <div className="stack">
+      <div className={layout.stack}>
         {live.status === "error" ? (
           <Alert tone="danger" title="Live updates stopped" role="alert">
             {errorMessage(live.error)}
@@ -148,18 +149,18 @@ export function StatusView() {
         ) : null}
 
         {snapshot ? (
-          <Card className="status-hero" data-status={snapshot.status} data-stale={stale || undefined} aria-labelledby="overall-status">
+          <Card className={styles.hero} data-status={snapshot.status} data-stale={stale || undefined} aria-labelledby="overall-status">
             <ScoreRing score={snapshot.score} />
-            <div className="status-summary">
+            <div className={styles.summary}>
               <div>
                 <StatusBadge status={snapshot.status} size="lg" />
               </div>
-              <h2 className="status-headline" id="overall-status" data-testid="overall-status">
+              <h2 className={styles.headline} id="overall-status" data-testid="overall-status">
                 {HEADLINE[snapshot.status]}
               </h2>
-              <dl className="status-meta">
+              <dl className={styles.meta}>
                 <Meta label="Last updated" testId="last-updated">
-                  <span style={{ display: "inline-flex", alignItems: "center", gap: 6 }}>
+                  <span className={styles.updated}>
                     <ClockIcon size={13} />
                     <time dateTime={new Date(at).toISOString()} data-testid="snapshot-time">
                       {formatClock(at)}
@@ -176,12 +177,12 @@ export function StatusView() {
                 </Meta>
               </dl>
               <div>
-                <div className="history-head" aria-hidden="true">
+                <div className={styles.historyHead} aria-hidden="true">
                   <span>Last {HISTORY * 2} seconds</span>
                   <span>Now</span>
                 </div>
                 <div
-                  className="history"
+                  className={styles.history}
                   role="img"
                   aria-label={`Overall status of the last ${history.length} snapshots: ${history.filter((s) => s.status === "ok").length} operational`}
                 >
@@ -194,9 +195,9 @@ export function StatusView() {
             </div>
           </Card>
         ) : (
-          <Card className="status-hero" aria-busy="true">
+          <Card className={styles.hero} aria-busy="true">
             <Skeleton width={132} height={132} style={{ borderRadius: "50%" }} />
-            <div className="status-summary">
+            <div className={styles.summary}>
               <span className="sr-only" role="status">
                 Connecting to live status…
               </span>
@@ -207,19 +208,19 @@ export function StatusView() {
           </Card>
         )}
 
-        <section aria-labelledby="checks-title" className="stack" style={{ gap: 12 }}>
-          <h2 id="checks-title" className="card-title">
+        <section aria-labelledby="checks-title" className={cx(layout.stack, styles.checks)}>
+          <h2 id="checks-title" className={styles.checksTitle}>
             Checks
           </h2>
-          <div className="grid-3">
+          <div className={layout.grid3}>
             {CHECKS.map(({ name, label, Icon, unit, help }) => {
               const check = snapshot?.checks[name];
               const values = history.map((s) => s.checks[name].value).filter((v): v is number => typeof v === "number");
               return (
-                <Card key={name} className="check" data-status={check?.status} aria-label={label} data-testid={`check-${name}`}>
-                  <div className="check-head">
-                    <span className="check-name">
-                      <span className="cell-icon">
+                <Card key={name} className={styles.check} data-status={check?.status} aria-label={label} data-testid={`check-${name}`}>
+                  <div className={styles.checkHead}>
+                    <span className={styles.checkName}>
+                      <span className={styles.checkIcon}>
                         <Icon size={15} />
                       </span>
                       {label}
@@ -229,13 +230,13 @@ export function StatusView() {
                   {check ? (
                     <>
                       <div>
-                        <span className="check-value">{formatValue(check.value)}</span>
-                        {check.value !== undefined ? <span className="check-unit">{unit}</span> : null}
+                        <span className={styles.checkValue}>{formatValue(check.value)}</span>
+                        {check.value !== undefined ? <span className={styles.checkUnit}>{unit}</span> : null}
                       </div>
                       <Sparkline values={values} />
-                      <div style={{ display: "grid", gap: 2 }}>
-                        <p className="check-detail">{check.detail}</p>
-                        <p className="check-help">{help}</p>
+                      <div className={styles.checkText}>
+                        <p className={styles.checkDetail}>{check.detail}</p>
+                        <p className={styles.checkHelp}>{help}</p>
                       </div>
                     </>
                   ) : (

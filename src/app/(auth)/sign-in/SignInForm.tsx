@@ -5,9 +5,10 @@ import { useEffect, useState, type FormEvent } from "react";
 import { NO_ERROR, toFormError, type FormError } from "../../../components/errors";
 import { ArrowRightIcon } from "../../../components/icons";
 import { PasswordField } from "../../../components/PasswordField";
-import { Alert, Button, ErrorRegion, Field } from "../../../components/ui";
+import { Alert, Button, ErrorRegion, Field, formStyles } from "../../../components/ui";
 import { useEnterApp } from "../../../components/useSignedIn";
 import { useTRPC } from "../../../trpc/react";
+import styles from "../auth.module.css";
 
 export function SignInForm() {
   const trpc = useTRPC();
@@ -38,9 +39,9 @@ export function SignInForm() {
   }
 
   return (
-    <form className="auth-form" method="post" onSubmit={onSubmit} noValidate aria-labelledby="sign-in-title">
-      <div className="auth-heading">
-        <h1 className="auth-title" id="sign-in-title">
+    <form className={styles.form} method="post" onSubmit={onSubmit} noValidate aria-labelledby="sign-in-title">
+      <div className={styles.heading}>
+        <h1 className={styles.title} id="sign-in-title">
           Welcome back
         </h1>
         <p className="muted">Sign in to your Pulse account.</p>
@@ -51,7 +52,7 @@ export function SignInForm() {
         </Alert>
       ) : null}
       <ErrorRegion message={error.message} />
-      <div className="form">
+      <div className={formStyles.form}>
         <Field
           label="Email"
           type="email"
@@ -77,7 +78,7 @@ export function SignInForm() {
           {signIn.isPending || signIn.isSuccess ? null : <ArrowRightIcon size={16} />}
         </Button>
       </div>
-      <p className="auth-switch">
+      <p className={styles.switch}>
         New to Pulse? <Link href="/sign-up">Create an account</Link>
       </p>
     </form>

@@ -5,9 +5,10 @@ import { useState, type FormEvent } from "react";
 import { NO_ERROR, toFormError, type FormError } from "../../../components/errors";
 import { ArrowRightIcon } from "../../../components/icons";
 import { PasswordField } from "../../../components/PasswordField";
-import { Button, ErrorRegion, Field } from "../../../components/ui";
+import { Button, ErrorRegion, Field, formStyles } from "../../../components/ui";
 import { useEnterApp } from "../../../components/useSignedIn";
 import { useTRPC } from "../../../trpc/react";
+import styles from "../auth.module.css";
 
 export function SignUpForm() {
   const trpc = useTRPC();
@@ -32,15 +33,15 @@ export function SignUpForm() {
   }
 
   return (
-    <form className="auth-form" method="post" onSubmit={onSubmit} noValidate aria-labelledby="sign-up-title">
-      <div className="auth-heading">
-        <h1 className="auth-title" id="sign-up-title">
+    <form className={styles.form} method="post" onSubmit={onSubmit} noValidate aria-labelledby="sign-up-title">
+      <div className={styles.heading}>
+        <h1 className={styles.title} id="sign-up-title">
           Create your account
         </h1>
         <p className="muted">Join live sessions, chat with Claude and keep an eye on everything, in real time.</p>
       </div>
       <ErrorRegion message={error.message} />
-      <div className="form">
+      <div className={formStyles.form}>
         <Field
           label="Name"
           name="name"
@@ -76,7 +77,7 @@ export function SignUpForm() {
           {busy ? null : <ArrowRightIcon size={16} />}
         </Button>
       </div>
-      <p className="auth-switch">
+      <p className={styles.switch}>
         Already have an account? <Link href="/sign-in">Sign in</Link>
       </p>
     </form>

@@ -15,7 +15,7 @@ import {
   type BreathingState,
 } from "../../../../components/sessions/timing";
 import { serverNow, useServerClock } from "../../../../components/sessions/useServerClock";
-import { Button, CardHeader, ErrorRegion, Field, cx } from "../../../../components/ui";
+import { Button, CardHeader, ErrorRegion, Field, cx, ui } from "../../../../components/ui";
 import { useTRPC } from "../../../../trpc/react";
 
 const MIN_SCALE = 0.42;
@@ -73,14 +73,14 @@ function PatternForm({ sessionId, state, onDone }: { sessionId: string; state: B
         ))}
         <Field label="Cycles" type="number" inputMode="numeric" min={1} max={500} value={cycles} onChange={(e) => setCycles(e.target.value)} error={error.fields.cycles} />
       </div>
-      <div className="form-actions">
+      <div className={ui.formActions}>
         <Button type="submit" variant="primary" size="sm" loading={update.isPending}>
           Apply to everyone
         </Button>
         <Button size="sm" variant="ghost" onClick={onDone}>
           Cancel
         </Button>
-        <span className="hint">A running exercise restarts from “breathe in”.</span>
+        <span className={ui.hint}>A running exercise restarts from “breathe in”.</span>
       </div>
     </form>
   );
@@ -155,7 +155,7 @@ export function BreathingPanel({
           : "";
 
   return (
-    <section className="card kind-panel" data-kind="breathing" aria-labelledby="panel-title">
+    <section className={cx(ui.card, "kind-panel")} data-kind="breathing" aria-labelledby="panel-title">
       <CardHeader
         titleId="panel-title"
         title="Breathing guide"
@@ -170,7 +170,7 @@ export function BreathingPanel({
         }
       />
       {editing ? (
-        <div className="card-body" style={{ paddingBottom: 0 }}>
+        <div className={ui.cardBody} style={{ paddingBottom: 0 }}>
           <PatternForm sessionId={sessionId} state={state} onDone={() => setEditing(false)} />
         </div>
       ) : null}

@@ -7,7 +7,7 @@ import { MESSAGE_MAX_CHARS } from "../../../../components/sessions/kinds";
 import { SendIcon } from "../../../../components/sessions/SessionIcons";
 import type { FeedItem } from "../../../../components/sessions/useSessionRoom";
 import { formatClock } from "../../../../components/time";
-import { Avatar, Button, CardHeader, cx } from "../../../../components/ui";
+import { Avatar, Button, CardHeader, cx, ui } from "../../../../components/ui";
 import { useTRPC } from "../../../../trpc/react";
 
 const NEAR_BOTTOM_PX = 80;
@@ -92,7 +92,7 @@ export function ChatPanel({
   const messages = feed.filter((item) => item.kind === "message").length;
 
   return (
-    <section className="card chat" aria-labelledby="chat-title">
+    <section className={cx(ui.card, "chat")} aria-labelledby="chat-title">
       <CardHeader
         titleId="chat-title"
         title="Chat"
@@ -124,7 +124,7 @@ export function ChatPanel({
         ) : null}
         {feed.length === 0 ? (
           <li className="chat-empty">
-            <span className="empty-icon">
+            <span className={ui.emptyIcon}>
               <ChatIcon size={20} />
             </span>
             <span>No messages yet.</span>
@@ -188,11 +188,11 @@ export function ChatPanel({
         </div>
         <div id="chat-help" className="chat-help" role={over || error ? "alert" : undefined}>
           {over ? (
-            <span className="field-error">
+            <span className={ui.fieldError}>
               A message is at most {MESSAGE_MAX_CHARS.toLocaleString("en")} characters: remove {(length - MESSAGE_MAX_CHARS).toLocaleString("en")} to send it.
             </span>
           ) : error ? (
-            <span className="field-error">{error}</span>
+            <span className={ui.fieldError}>{error}</span>
           ) : (
             <span />
           )}

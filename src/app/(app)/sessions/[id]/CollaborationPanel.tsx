@@ -4,7 +4,7 @@ import type * as Y from "yjs";
 import { errorMessage } from "../../../../components/errors";
 import { CheckCircleIcon } from "../../../../components/icons";
 import { createDocSync, DOC_TEXT, type DocSync } from "../../../../components/sessions/docBinding";
-import { Avatar, Badge, CardHeader } from "../../../../components/ui";
+import { Avatar, Badge, CardHeader, ui, cx } from "../../../../components/ui";
 import { useTRPCClient } from "../../../../trpc/react";
 
 const IDLE_SYNC: DocSync = {
@@ -57,7 +57,7 @@ export function CollaborationPanel({
   const status = useSyncExternalStore(sync.subscribe, sync.status, () => "saved" as const);
 
   return (
-    <section className="card kind-panel doc-panel" data-kind="collaboration" aria-labelledby="panel-title">
+    <section className={cx(ui.card, "kind-panel doc-panel")} data-kind="collaboration" aria-labelledby="panel-title">
       <CardHeader
         titleId="panel-title"
         title="Shared document"
@@ -86,7 +86,7 @@ export function CollaborationPanel({
           data-testid="doc-editor"
         />
       </div>
-      <div className="card-footer">
+      <div className={ui.cardFooter}>
         <span className="tabular">
           {counts.words.toLocaleString()} {counts.words === 1 ? "word" : "words"} · {counts.chars.toLocaleString()} characters
         </span>

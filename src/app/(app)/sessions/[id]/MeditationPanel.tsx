@@ -5,7 +5,7 @@ import type { SessionStatus } from "../../../../components/sessions/kinds";
 import { BellIcon, BellOffIcon } from "../../../../components/sessions/SessionIcons";
 import { elapsedMs, formatCountdown, formatSpan, type MeditationState } from "../../../../components/sessions/timing";
 import { serverNow, useServerClock } from "../../../../components/sessions/useServerClock";
-import { Button, CardHeader } from "../../../../components/ui";
+import { Button, CardHeader, ui, cx } from "../../../../components/ui";
 
 const RADIUS = 108;
 const CIRCUMFERENCE = 2 * Math.PI * RADIUS;
@@ -114,7 +114,7 @@ export function MeditationPanel({
   const nextBell = nextBellText(state, status, elapsed, done);
 
   return (
-    <section className="card kind-panel" data-kind="meditation" aria-labelledby="panel-title">
+    <section className={cx(ui.card, "kind-panel")} data-kind="meditation" aria-labelledby="panel-title">
       <CardHeader
         titleId="panel-title"
         title="Meditation timer"

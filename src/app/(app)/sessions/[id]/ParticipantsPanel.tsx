@@ -1,6 +1,6 @@
 "use client";
 import type { Participant } from "../../../../components/sessions/useSessionRoom";
-import { Avatar, Badge, CardHeader } from "../../../../components/ui";
+import { Avatar, Badge, CardHeader, ui } from "../../../../components/ui";
 
 export function ParticipantsPanel({
   participants,
@@ -25,7 +25,7 @@ export function ParticipantsPanel({
   const here = participants.filter(isOnline).length;
 
   return (
-    <section className="card" aria-labelledby="people-title">
+    <section className={ui.card} aria-labelledby="people-title">
       <CardHeader
         titleId="people-title"
         title="People"

@@ -15,7 +15,7 @@ import { SessionLinkIndicator } from "../../../../components/sessions/SessionLin
 import { useSessionRoom, type HelpRequest, type Nudge, type RoomSession, type RoomState, type Snapshot } from "../../../../components/sessions/useSessionRoom";
 import { useTimerComplete } from "../../../../components/sessions/useTimerComplete";
 import { formatRelative, useNow } from "../../../../components/time";
-import { Alert, Badge, Button, ErrorRegion, Field, Skeleton, buttonClass } from "../../../../components/ui";
+import { Alert, Badge, Button, ErrorRegion, Field, Skeleton, buttonClass, ui, cx } from "../../../../components/ui";
 import { errorCode, useTRPC } from "../../../../trpc/react";
 import { BreathingPanel } from "./BreathingPanel";
 import { ChatPanel } from "./ChatPanel";
@@ -204,18 +204,18 @@ function HelpDialog({ sessionId, open, onClose, onSent }: { sessionId: string; o
         </>
       }
     >
-      <div className="form">
+      <div className={ui.form}>
         <ErrorRegion message={error.message} />
-        <div className="field">
-          <div className="label-row">
-            <label className="label" htmlFor="help-note">
+        <div className={ui.field}>
+          <div className={ui.labelRow}>
+            <label className={ui.label} htmlFor="help-note">
               Note
             </label>
-            <span className="hint tabular">{note.length} / 500</span>
+            <span className={cx(ui.hint, "tabular")}>{note.length} / 500</span>
           </div>
           <textarea
             id="help-note"
-            className="input textarea"
+            className={cx(ui.input, "textarea")}
             rows={3}
             maxLength={500}
             placeholder="e.g. I'm feeling dizzy / I can't hear the bell"
@@ -223,7 +223,7 @@ function HelpDialog({ sessionId, open, onClose, onSent }: { sessionId: string; o
             onChange={(e) => setNote(e.target.value)}
             aria-invalid={error.fields.note ? true : undefined}
           />
-          {error.fields.note ? <p className="field-error">{error.fields.note}</p> : null}
+          {error.fields.note ? <p className={ui.fieldError}>{error.fields.note}</p> : null}
         </div>
       </div>
     </SessionDialog>
@@ -237,7 +237,7 @@ function Gate({ children }: { children: React.ReactNode }) {
     <>
       <BackLink />
       <div className="gate">
-        <div className="card gate-card">{children}</div>
+        <div className={cx(ui.card, "gate-card")}>{children}</div>
       </div>
     </>
   );
@@ -256,10 +256,10 @@ function JoinGate({ room, onJoined }: { room: RoomState; onJoined(snapshot: Snap
     <Gate>
       <KindMark kind={session.kind} size="lg" />
       <div className="gate-tags">
-        <span className="page-eyebrow">{KIND[session.kind].label}</span>
+        <span className={ui.pageEyebrow}>{KIND[session.kind].label}</span>
         <RoomStatus session={session} />
       </div>
-      <h1 className="page-title">{session.title}</h1>
+      <h1 className={ui.pageTitle}>{session.title}</h1>
       <p className="muted">{session.description || KIND[session.kind].blurb}</p>
       <p className="gate-meta">
         <UsersIcon size={15} /> {participants.length} of {session.capacity} here{host ? ` · hosted by ${host.name}` : ""} · {stateSummary(session.state)}
@@ -306,9 +306,9 @@ function PrivateGate({ sessionId, code, onJoined }: { sessionId: string; code?: 
       <span className="gate-lock">
         <LockIcon size={22} />
       </span>
-      <h1 className="page-title">This session is private</h1>
+      <h1 className={ui.pageTitle}>This session is private</h1>
       <p className="muted">Enter the invite code the host shared with you to join.</p>
-      <form className="form gate-form" onSubmit={onSubmit} noValidate>
+      <form className={cx(ui.form, "gate-form")} onSubmit={onSubmit} noValidate>
         <ErrorRegion message={error.message} />
         <Field
           label="Invite code"
@@ -401,7 +401,7 @@ export function RoomView({ sessionId, inviteCode }: { sessionId: string; inviteC
     if (code === "NOT_FOUND" || code === "BAD_REQUEST") {
       return (
         <Gate>
-          <h1 className="page-title">Session not found</h1>
+          <h1 className={ui.pageTitle}>Session not found</h1>
           <p className="muted">The link may be wrong, or the session may have been removed.</p>
           <Link href="/sessions" className={buttonClass({ variant: "primary" })}>
             See all sessions
@@ -463,7 +463,7 @@ export function RoomView({ sessionId, inviteCode }: { sessionId: string; inviteC
         <KindMark kind={session.kind} size="lg" />
         <div className="room-heading">
           <div className="room-tags">
-            <span className="page-eyebrow">{KIND[session.kind].label}</span>
+            <span className={ui.pageEyebrow}>{KIND[session.kind].label}</span>
             <RoomStatus session={session} />
             {session.visibility === "private" ? (
               <Badge>
@@ -471,8 +471,8 @@ export function RoomView({ sessionId, inviteCode }: { sessionId: string; inviteC
               </Badge>
             ) : null}
           </div>
-          <h1 className="page-title">{session.title}</h1>
-          {session.description ? <p className="page-description">{session.description}</p> : null}
+          <h1 className={ui.pageTitle}>{session.title}</h1>
+          {session.description ? <p className={ui.pageDescription}>{session.description}</p> : null}
         </div>
         <div className="room-actions">
           <SessionLinkIndicator link={link} />

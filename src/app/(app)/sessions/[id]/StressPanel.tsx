@@ -4,7 +4,7 @@ import { useState, type FormEvent, type KeyboardEvent } from "react";
 import { errorMessage } from "../../../../components/errors";
 import { CheckCircleIcon, PlusIcon, UsersIcon } from "../../../../components/icons";
 import type { StressState } from "../../../../components/sessions/timing";
-import { Button, cx } from "../../../../components/ui";
+import { Button, cx, ui } from "../../../../components/ui";
 import { useTRPC } from "../../../../trpc/react";
 
 const SUGGESTED = ["work", "deadlines", "sleep", "health", "money", "family", "relationships", "news"];
@@ -72,13 +72,13 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
   const choices = [...SUGGESTED, ...factors.filter((f) => !SUGGESTED.includes(f))];
 
   return (
-    <section className="card kind-panel" data-kind="stress" aria-labelledby="panel-title">
-      <div className="card-header">
-        <div className="card-header-text">
-          <h2 className="card-title" id="panel-title">
+    <section className={cx(ui.card, "kind-panel")} data-kind="stress" aria-labelledby="panel-title">
+      <div className={ui.cardHeader}>
+        <div className={ui.cardHeaderText}>
+          <h2 className={ui.cardTitle} id="panel-title">
             Stress check-in
           </h2>
-          <p className="card-description">
+          <p className={ui.cardDescription}>
             {state.prompt ?? "How stressed do you feel right now?"} Only the group&apos;s picture is shown, never who said what, and only once{" "}
             {minReports} people have checked in.
           </p>
@@ -87,7 +87,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
       <div className="stress-grid">
         <form className="stress-form" onSubmit={onSubmit} noValidate aria-label="Your check-in">
           <div className="stress-level" data-tone={levelTone(level)}>
-            <label htmlFor="stress-level" className="label">
+            <label htmlFor="stress-level" className={ui.label}>
               Your level
             </label>
             <div className="stress-level-value">
@@ -115,7 +115,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
             </div>
           </div>
           <fieldset className="fieldset">
-            <legend className="label">What weighs on you?</legend>
+            <legend className={ui.label}>What weighs on you?</legend>
             <div className="preset-row">
               {choices.map((factor) => (
                 <button
@@ -132,7 +132,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
             </div>
             <div className="inline-add">
               <input
-                className="input"
+                className={ui.input}
                 placeholder="Something else…"
                 aria-label="Another factor"
                 maxLength={40}
@@ -152,7 +152,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
               <span>Let the others know, by name, that I am having a hard time (never my level or factors)</span>
             </label>
           ) : null}
-          <div className="form-actions">
+          <div className={ui.formActions}>
             <Button type="submit" variant="primary" loading={report.isPending} disabled={closed || (!dirty && !!shared)}>
               {shared ? "Update my check-in" : "Share my check-in"}
             </Button>
@@ -163,7 +163,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
             ) : null}
           </div>
           {error ? (
-            <p className="field-error" role="alert">
+            <p className={ui.fieldError} role="alert">
               {error}
             </p>
           ) : null}
