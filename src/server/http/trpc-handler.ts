@@ -13,6 +13,9 @@
  *
  * Everything else — HEAD, `application/jsonl` streaming (httpBatchStreamLink), subscriptions
  * over SSE, form-data and octet-stream bodies — goes to the stock adapter unchanged.
+ *
+ * Longer than ~300 lines on purpose: it is one concern, a mirror of `resolveResponse`, and it is
+ * checked against tRPC's source side by side, step for step; split, it could no longer be.
  */
 import { getEventListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
