@@ -9,7 +9,8 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useTRPCClient } from "../trpc/react";
-import { LifebuoyIcon } from "./sessions/SessionIcons";
+import styles from "./HelpAlerts.module.css";
+import { HelpIcon } from "./sessions/HelpIcon";
 import { formatRelative } from "./time";
 import { Button, buttonClass } from "./ui";
 
@@ -55,22 +56,20 @@ export function HelpAlerts() {
   if (!alerts.length) return null;
 
   return (
-    <section className="help-alerts" aria-label="Help requests">
+    <section className={styles.alerts} aria-label="Help requests">
       {alerts.map((alert) => {
         const inRoom = pathname === `/sessions/${alert.sessionId}`;
         return (
-          <div key={alert.id} className="help-alert" role="alert" data-testid="help-alert">
-            <span className="help-banner-icon">
-              <LifebuoyIcon size={20} />
-            </span>
-            <div className="help-alert-text">
+          <div key={alert.id} className={styles.alert} role="alert" data-testid="help-alert">
+            <HelpIcon size="sm" />
+            <div className={styles.text}>
               <strong>
                 {alert.name} needs help in “{alert.sessionTitle}”
               </strong>
               <span>{alert.note ? `“${alert.note}”` : "No note: check in with them."}</span>
-              <span className="help-alert-time">{formatRelative(alert.at, now)}</span>
+              <span className={styles.time}>{formatRelative(alert.at, now)}</span>
             </div>
-            <div className="help-alert-actions">
+            <div className={styles.actions}>
               {inRoom ? null : (
                 <Link href={`/sessions/${alert.sessionId}`} className={buttonClass({ variant: "primary", size: "sm" })} onClick={() => dismiss(alert.id)}>
                   Open room

@@ -1,11 +1,14 @@
 "use client";
 /**
  * A modal dialog on the native <dialog> element: focus is trapped and restored by the browser,
- * Escape closes it, and so does a click on the backdrop.
+ * Escape closes it, and so does a click on the backdrop. (A dialog library, Radix or React Aria,
+ * would add a dependency for what the element already does: the top layer, the inert page
+ * behind it, focus in and back out.)
  */
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import { XIcon } from "../icons";
-import { Button, cx, ui } from "../ui";
+import { Button, cx } from "../ui";
+import styles from "./SessionDialog.module.css";
 
 export function SessionDialog({
   open,
@@ -41,13 +44,13 @@ export function SessionDialog({
 
   const body = (
     <>
-      <header className="dialog-header">
-        <div style={{ display: "grid", gap: 4, minWidth: 0 }}>
-          <h2 className="dialog-title" id={titleId}>
+      <header className={styles.header}>
+        <div className={styles.heading}>
+          <h2 className={styles.title} id={titleId}>
             {title}
           </h2>
           {description ? (
-            <p className={ui.cardDescription} id={descriptionId}>
+            <p className="card-description" id={descriptionId}>
               {description}
             </p>
           ) : null}
@@ -56,15 +59,15 @@ export function SessionDialog({
           <XIcon size={16} />
         </Button>
       </header>
-      <div className="dialog-body">{children}</div>
-      {footer ? <footer className="dialog-footer">{footer}</footer> : null}
+      <div className={styles.body}>{children}</div>
+      {footer ? <footer className={styles.footer}>{footer}</footer> : null}
     </>
   );
 
   return (
     <dialog
       ref={ref}
-      className={cx("dialog", size === "lg" && "dialog-lg")}
+      className={cx(styles.dialog, size === "lg" && styles.lg)}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
       onClose={onClose}
@@ -80,11 +83,11 @@ export function SessionDialog({
     >
       {open ? (
         onSubmit ? (
-          <form className="dialog-form" onSubmit={onSubmit} noValidate>
+          <form className={styles.frame} onSubmit={onSubmit} noValidate>
             {body}
           </form>
         ) : (
-          <div className="dialog-form">{body}</div>
+          <div className={styles.frame}>{body}</div>
         )
       ) : null}
     </dialog>

@@ -1,6 +1,6 @@
 "use client";
-import { connectionStyles } from "../ConnectionIndicator";
 import { cx } from "../ui";
+import styles from "./SessionLinkIndicator.module.css";
 import type { LinkState } from "./useSessionRoom";
 
 const LABEL: Record<LinkState["state"], string> = {
@@ -29,13 +29,13 @@ const TITLE: Record<LinkState["state"], string> = {
 export function SessionLinkIndicator({ link }: { link: LinkState }) {
   return (
     <span
-      className={cx(connectionStyles.conn, connectionStyles.pill)}
+      className={cx("conn conn-pill", styles.link)}
       data-state={link.state}
       role="status"
       title={link.state === "error" ? link.message : TITLE[link.state]}
       data-testid="room-connection"
     >
-      <span className={connectionStyles.dot} aria-hidden="true" />
+      <span className="conn-dot" aria-hidden="true" />
       <span>{LABEL[link.state]}</span>
     </span>
   );

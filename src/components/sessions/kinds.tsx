@@ -1,6 +1,7 @@
 /** The four kinds of live session and their statuses: names, icons, colours, one-line summaries. */
 import type { Tone } from "../ui";
-import { Badge } from "../ui";
+import { Badge, cx } from "../ui";
+import styles from "./kinds.module.css";
 import { formatSeconds, formatSpan, type SessionState } from "./timing";
 import { BreathIcon, HeartPulseIcon, LotusIcon, PenDocIcon } from "./SessionIcons";
 import type { SessionKind, SessionStatus } from "../../shared/sessions/kinds";
@@ -30,17 +31,23 @@ export const STATUS: Record<ShownStatus, { label: string; tone: Tone }> = {
 export function StatusPill({ status }: { status: ShownStatus }) {
   const { label, tone } = STATUS[status];
   return (
-    <Badge tone={tone} dot className={status === "live" ? "session-live-badge" : undefined} data-testid="session-status">
+    <Badge tone={tone} dot className={status === "live" ? styles.liveBadge : undefined} data-testid="session-status">
       {label}
     </Badge>
   );
 }
 
-/** The kind's tile: its icon on its own tint (`data-kind` picks the colour in CSS). */
-export function KindMark({ kind, size = "md" }: { kind: SessionKind; size?: "sm" | "md" | "lg" }) {
+/**
+ * The class that gives an element its kind's colours (--kind, --kind-2, --kind-soft,
+ * --kind-text), with `data-kind={kind}` beside it.
+ */
+export const kindClass = styles.kind;
+
+/** The kind's tile: its icon on its own tint. */
+export function KindMark({ kind, size = "md", className }: { kind: SessionKind; size?: "sm" | "md" | "lg"; className?: string }) {
   const { Icon } = KIND[kind];
   return (
-    <span className={`kind-mark kind-mark-${size}`} data-kind={kind} aria-hidden="true">
+    <span className={cx(styles.kind, styles.mark, size !== "md" && styles[size], className)} data-kind={kind} aria-hidden="true">
       <Icon size={size === "lg" ? 24 : size === "sm" ? 15 : 19} />
     </span>
   );
