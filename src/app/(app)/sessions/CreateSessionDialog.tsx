@@ -1,109 +1,17 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { NO_ERROR, toFormError, type FormError } from "../../../components/errors";
-import { GlobeIcon, LockIcon, PlusIcon } from "../../../components/icons";
-import { KIND, KindMark, SESSION_KINDS, type SessionKind } from "../../../components/sessions/kinds";
-import { SessionDialog } from "../../../components/sessions/SessionDialog";
-import { Button, ErrorRegion, Field, cx, ui } from "../../../components/ui";
-import { useTRPC } from "../../../trpc/react";
-import type { RouterInputs } from "../../../trpc/types";
-
-type CreateInput = RouterInputs["sessions"]["create"];
-
-const PRESETS: { name: string; seconds: [number, number, number, number] }[] = [
-  { name: "Box", seconds: [4, 4, 4, 4] },
-  { name: "Relax 4-7-8", seconds: [4, 7, 8, 0] },
-  { name: "Coherent", seconds: [5, 0, 5, 0] },
-];
-
-const PHASE_FIELDS = ["Inhale", "Hold (full)", "Exhale", "Hold (empty)"] as const;
-const PHASE_KEYS = ["inhaleMs", "holdInMs", "exhaleMs", "holdOutMs"] as const;
-
-interface Draft {
-  kind: SessionKind;
-  title: string;
-  description: string;
-  visibility: "public" | "private";
-  capacity: string;
-  durationMin: string;
-  bell: boolean;
-  bellMin: string;
-  phases: [string, string, string, string];
-  cycles: string;
-  prompt: string;
-}
-
-const EMPTY: Draft = {
-  kind: "meditation",
-  title: "",
-  description: "",
-  visibility: "public",
-  capacity: "50",
-  durationMin: "10",
-  bell: true,
-  bellMin: "2",
-  phases: ["4", "4", "4", "4"],
-  cycles: "10",
-  prompt: "",
-};
-
-const ms = (value: string, unit: number) => Math.round(Number(value.replace(",", ".")) * unit);
-
-function toInput(draft: Draft): CreateInput {
-  const base = {
-    title: draft.title.trim(),
-    description: draft.description.trim() || undefined,
-    visibility: draft.visibility,
-    capacity: Math.round(Number(draft.capacity)),
-  };
-  switch (draft.kind) {
-    case "meditation":
-      return {
-        ...base,
-        kind: "meditation",
-        config: { durationMs: ms(draft.durationMin, 60_000), ...(draft.bell ? { bellIntervalMs: ms(draft.bellMin, 60_000) } : {}) },
-      };
-    case "breathing": {
-      const [inhaleMs, holdInMs, exhaleMs, holdOutMs] = draft.phases.map((p) => ms(p || "0", 1_000)) as [number, number, number, number];
-      return { ...base, kind: "breathing", config: { pattern: { inhaleMs, holdInMs, exhaleMs, holdOutMs }, cycles: Math.round(Number(draft.cycles)) } };
-    }
-    case "stress":
-      return { ...base, kind: "stress", config: { prompt: draft.prompt.trim() || undefined } };
-    case "collaboration":
-      return { ...base, kind: "collaboration", config: {} };
-  }
-}
-
-function ChoiceCard({
-  name,
-  value,
-  checked,
-  onChange,
-  title,
-  description,
-  icon,
-}: {
-  name: string;
-  value: string;
-  checked: boolean;
-  onChange(): void;
-  title: string;
-  description: string;
-  icon: ReactNode;
-}) {
-  return (
-    <label className={cx("choice", checked && "choice-checked")}>
-      <input type="radio" name={name} value={value} checked={checked} onChange={onChange} className="sr-only" />
-      {icon}
-      <span className="choice-text">
-        <span className="choice-title">{title}</span>
-        <span className="choice-description">{description}</span>
-      </span>
-    </label>
-  );
-}
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { NO_ERROR, toFormError, type FormError } from "@/components/errors";
+import { GlobeIcon, LockIcon, PlusIcon } from "@/components/icons";
+import { KIND, KindMark, SESSION_KINDS } from "@/components/sessions/kinds";
+import { SessionDialog } from "@/components/sessions/SessionDialog";
+import forms from "@/components/sessions/sessionForms.module.css";
+import { Button, ErrorRegion, Field, cx } from "@/components/ui";
+import { useTRPC } from "@/trpc/react";
+import { ChoiceCard, ChoiceGrid } from "./ChoiceCard";
+import { EMPTY, toInput, type Draft } from "./createDraft";
+import { KindSettings } from "./KindSettings";
 
 export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const trpc = useTRPC();
@@ -175,11 +83,11 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
         </>
       }
     >
-      <div className={ui.form} ref={body}>
+      <div className="form" ref={body}>
         <ErrorRegion message={summary} />
-        <fieldset className="fieldset">
-          <legend className={ui.label}>Kind</legend>
-          <div className="choice-grid">
+        <fieldset className={forms.fieldset}>
+          <legend className="label">Kind</legend>
+          <ChoiceGrid>
             {SESSION_KINDS.map((kind) => (
               <ChoiceCard
                 key={kind}
@@ -192,7 +100,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
                 icon={<KindMark kind={kind} size="sm" />}
               />
             ))}
-          </div>
+          </ChoiceGrid>
         </fieldset>
 
         <Field
@@ -207,16 +115,16 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
           error={error.fields.title}
           autoFocus
         />
-        <div className={ui.field}>
-          <div className={ui.labelRow}>
-            <label className={ui.label} htmlFor="session-description">
+        <div className="field">
+          <div className="label-row">
+            <label className="label" htmlFor="session-description">
               Description
             </label>
-            <span className={ui.hint}>Optional</span>
+            <span className="hint">Optional</span>
           </div>
           <textarea
             id="session-description"
-            className={cx(ui.input, "textarea")}
+            className={cx("input", forms.textarea)}
             rows={2}
             maxLength={2_000}
             placeholder="What is this session for?"
@@ -224,129 +132,14 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             onChange={(e) => set("description", e.target.value)}
             aria-invalid={error.fields.description ? true : undefined}
           />
-          {error.fields.description ? <p className={ui.fieldError}>{error.fields.description}</p> : null}
+          {error.fields.description ? <p className="field-error">{error.fields.description}</p> : null}
         </div>
 
-        <div className="kind-config" data-kind={draft.kind} data-invalid={configError ? true : undefined}>
-          <div className="kind-config-head">
-            <KindMark kind={draft.kind} size="sm" />
-            <span className={ui.label}>{KIND[draft.kind].label} settings</span>
-          </div>
-          {draft.kind === "meditation" ? (
-            <div className={ui.formRow}>
-              <Field
-                label="Duration (minutes)"
-                name="durationMin"
-                type="number"
-                inputMode="decimal"
-                min={1}
-                max={240}
-                step="any"
-                value={draft.durationMin}
-                onChange={(e) => set("durationMin", e.target.value)}
-                aria-invalid={invalid("durationMs")}
-                aria-describedby={describedBy("durationMs")}
-              />
-              <div className={ui.field}>
-                <label className="check-row">
-                  <input type="checkbox" checked={draft.bell} onChange={(e) => set("bell", e.target.checked)} />
-                  <span className={ui.label}>Interval bell, every (minutes)</span>
-                </label>
-                <input
-                  className={ui.input}
-                  type="number"
-                  inputMode="decimal"
-                  min={0.5}
-                  step="any"
-                  aria-label="Bell interval (minutes)"
-                  aria-invalid={draft.bell ? invalid("bellIntervalMs") : undefined}
-                  aria-describedby={draft.bell ? describedBy("bellIntervalMs") : undefined}
-                  disabled={!draft.bell}
-                  value={draft.bellMin}
-                  onChange={(e) => set("bellMin", e.target.value)}
-                />
-              </div>
-            </div>
-          ) : null}
-          {draft.kind === "breathing" ? (
-            <div className={ui.form} style={{ gap: 12 }}>
-              <div className="preset-row" role="group" aria-label="Patterns">
-                {PRESETS.map((preset) => {
-                  const active = preset.seconds.every((s, i) => Number(draft.phases[i]) === s);
-                  return (
-                    <button
-                      key={preset.name}
-                      type="button"
-                      className={cx("chip", active && "chip-on")}
-                      aria-pressed={active}
-                      onClick={() => set("phases", preset.seconds.map(String) as Draft["phases"])}
-                    >
-                      {preset.name} <span className="subtle">{preset.seconds.join("·")}</span>
-                    </button>
-                  );
-                })}
-              </div>
-              <div className="phase-inputs">
-                {PHASE_FIELDS.map((label, i) => (
-                  <Field
-                    key={label}
-                    label={`${label} (s)`}
-                    type="number"
-                    inputMode="decimal"
-                    min={0}
-                    max={60}
-                    step="any"
-                    value={draft.phases[i]}
-                    aria-invalid={invalid(`pattern.${PHASE_KEYS[i]}`)}
-                    aria-describedby={describedBy(`pattern.${PHASE_KEYS[i]}`)}
-                    onChange={(e) => {
-                      const phases = [...draft.phases] as Draft["phases"];
-                      phases[i] = e.target.value;
-                      set("phases", phases);
-                    }}
-                  />
-                ))}
-                <Field
-                  label="Cycles"
-                  type="number"
-                  inputMode="numeric"
-                  min={1}
-                  max={500}
-                  value={draft.cycles}
-                  onChange={(e) => set("cycles", e.target.value)}
-                  aria-invalid={invalid("cycles")}
-                  aria-describedby={describedBy("cycles")}
-                />
-              </div>
-            </div>
-          ) : null}
-          {draft.kind === "stress" ? (
-            <Field
-              label="Question for the group"
-              name="prompt"
-              placeholder="How are you feeling right now?"
-              maxLength={200}
-              value={draft.prompt}
-              onChange={(e) => set("prompt", e.target.value)}
-              hint="Optional. Everyone answers with a level from 1 to 10 and what weighs on them."
-            />
-          ) : null}
-          {draft.kind === "collaboration" ? (
-            <p className="muted" style={{ fontSize: 13.5 }}>
-              Everyone in the room edits one shared document at the same time; nobody&apos;s keystrokes are lost. Late joiners get the
-              whole document.
-            </p>
-          ) : null}
-          {configError ? (
-            <p className={ui.fieldError} id={configErrorId}>
-              {configError}
-            </p>
-          ) : null}
-        </div>
+        <KindSettings draft={draft} set={set} error={configError} errorId={configErrorId} invalid={invalid} describedBy={describedBy} />
 
-        <fieldset className="fieldset">
-          <legend className={ui.label}>Who can join</legend>
-          <div className="choice-grid choice-grid-2">
+        <fieldset className={forms.fieldset}>
+          <legend className="label">Who can join</legend>
+          <ChoiceGrid>
             <ChoiceCard
               name="visibility"
               value="public"
@@ -354,7 +147,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
               onChange={() => set("visibility", "public")}
               title="Public"
               description="Listed for everyone signed in to Pulse."
-              icon={<GlobeIcon size={18} className="choice-icon" />}
+              icon={<GlobeIcon size={18} />}
             />
             <ChoiceCard
               name="visibility"
@@ -363,11 +156,11 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
               onChange={() => set("visibility", "private")}
               title="Private"
               description="Only people you give the invite code to."
-              icon={<LockIcon size={18} className="choice-icon" />}
+              icon={<LockIcon size={18} />}
             />
-          </div>
+          </ChoiceGrid>
         </fieldset>
-        <div className={ui.formRow}>
+        <div className="form-row">
           <Field
             label="Capacity"
             name="capacity"
@@ -380,7 +173,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             error={error.fields.capacity}
             hint="The most people in the room at once, host included."
           />
-          <div className={ui.field} aria-hidden="true" />
+          <div className="field" aria-hidden="true" />
         </div>
       </div>
     </SessionDialog>
