@@ -1,90 +1,15 @@
 "use client";
-import { useMutation } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type FormEvent } from "react";
-import { NO_ERROR, toFormError, type FormError } from "../../../../components/errors";
-import type { SessionStatus } from "../../../../components/sessions/kinds";
-import { SlidersIcon } from "../../../../components/sessions/SessionIcons";
-import {
-  breathAt,
-  formatSeconds,
-  PHASE_LABEL,
-  PHASE_SHORT,
-  PHASES,
-  phaseDuration,
-  type BreathMoment,
-  type BreathingState,
-} from "../../../../components/sessions/timing";
-import { serverNow, useServerClock } from "../../../../components/sessions/useServerClock";
-import { Button, CardHeader, ErrorRegion, Field, cx, ui } from "../../../../components/ui";
-import { useTRPC } from "../../../../trpc/react";
+import { useEffect, useRef, useState } from "react";
+import { KindPanel } from "@/components/sessions/KindPanel";
+import type { SessionStatus } from "@/components/sessions/kinds";
+import { SlidersIcon } from "@/components/sessions/SessionIcons";
+import { breathAt, formatSeconds, PHASE_LABEL, PHASE_SHORT, PHASES, phaseDuration, type BreathMoment, type BreathingState } from "@/components/sessions/timing";
+import { serverNow, useServerClock } from "@/components/sessions/useServerClock";
+import { Button, CardHeader, cx } from "@/components/ui";
+import styles from "./BreathingPanel.module.css";
+import { PatternForm } from "./PatternForm";
 
 const MIN_SCALE = 0.42;
-
-const PRESETS: { name: string; seconds: [number, number, number, number] }[] = [
-  { name: "Box", seconds: [4, 4, 4, 4] },
-  { name: "4-7-8", seconds: [4, 7, 8, 0] },
-  { name: "Coherent", seconds: [5, 0, 5, 0] },
-];
-
-function PatternForm({ sessionId, state, onDone }: { sessionId: string; state: BreathingState; onDone(): void }) {
-  const trpc = useTRPC();
-  const update = useMutation(trpc.sessions.updateState.mutationOptions());
-  const p = state.pattern;
-  const [phases, setPhases] = useState([p.inhaleMs, p.holdInMs, p.exhaleMs, p.holdOutMs].map((ms) => formatSeconds(ms)));
-  const [cycles, setCycles] = useState(String(state.cycles));
-  const [error, setError] = useState<FormError>(NO_ERROR);
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setError(NO_ERROR);
-    const [inhaleMs, holdInMs, exhaleMs, holdOutMs] = phases.map((s) => Math.round(Number(s.replace(",", ".") || 0) * 1000)) as [number, number, number, number];
-    update.mutate(
-      { sessionId, kind: "breathing", pattern: { inhaleMs, holdInMs, exhaleMs, holdOutMs }, cycles: Math.round(Number(cycles)) },
-      { onSuccess: onDone, onError: (err) => setError(toFormError(err)) },
-    );
-  }
-
-  return (
-    <form className="pattern-form" onSubmit={onSubmit} noValidate aria-label="Change the breathing pattern">
-      <ErrorRegion message={error.message} />
-      <div className="preset-row" role="group" aria-label="Patterns">
-        {PRESETS.map((preset) => {
-          const active = preset.seconds.every((s, i) => Number(phases[i]) === s);
-          return (
-            <button key={preset.name} type="button" className={cx("chip", active && "chip-on")} aria-pressed={active} onClick={() => setPhases(preset.seconds.map(String))}>
-              {preset.name} <span className="subtle">{preset.seconds.join("·")}</span>
-            </button>
-          );
-        })}
-      </div>
-      <div className="phase-inputs">
-        {PHASES.map((phase, i) => (
-          <Field
-            key={phase}
-            label={`${phase === "holdIn" ? "Hold (full)" : phase === "holdOut" ? "Hold (empty)" : PHASE_SHORT[phase]} (s)`}
-            type="number"
-            inputMode="decimal"
-            min={0}
-            max={60}
-            step="any"
-            value={phases[i]}
-            onChange={(e) => setPhases((all) => all.map((v, j) => (j === i ? e.target.value : v)))}
-          />
-        ))}
-        <Field label="Cycles" type="number" inputMode="numeric" min={1} max={500} value={cycles} onChange={(e) => setCycles(e.target.value)} error={error.fields.cycles} />
-      </div>
-      <div className={ui.formActions}>
-        <Button type="submit" variant="primary" size="sm" loading={update.isPending}>
-          Apply to everyone
-        </Button>
-        <Button size="sm" variant="ghost" onClick={onDone}>
-          Cancel
-        </Button>
-        <span className={ui.hint}>A running exercise restarts from “breathe in”.</span>
-      </div>
-    </form>
-  );
-}
 
 export function BreathingPanel({
   sessionId,
@@ -155,7 +80,7 @@ export function BreathingPanel({
           : "";
 
   return (
-    <section className={cx(ui.card, "kind-panel")} data-kind="breathing" aria-labelledby="panel-title">
+    <KindPanel kind="breathing">
       <CardHeader
         titleId="panel-title"
         title="Breathing guide"
@@ -170,47 +95,47 @@ export function BreathingPanel({
         }
       />
       {editing ? (
-        <div className={ui.cardBody} style={{ paddingBottom: 0 }}>
+        <div className="card-body" style={{ paddingBottom: 0 }}>
           <PatternForm sessionId={sessionId} state={state} onDone={() => setEditing(false)} />
         </div>
       ) : null}
-      <div className="breath-stage" data-stage={moment.stage} data-phase={moment.phase}>
-        <div className="breath-orbit" aria-hidden="true">
-          <div className="breath-guide" />
-          <div className="breath-circle" ref={circle} />
+      <div className={styles.stage} data-testid="breath-stage" data-stage={moment.stage} data-phase={moment.phase}>
+        <div className={styles.orbit} aria-hidden="true">
+          <div className={styles.guide} />
+          <div className={styles.circle} ref={circle} />
         </div>
         {/* Seen, not announced: the seconds change every second. The live region below speaks once per phase. */}
-        <div className="breath-center" data-testid="breath-phase">
-          <span className="breath-word">{headline}</span>
-          <span className={cx("breath-sub", running && "tabular breath-seconds")}>{sub}</span>
+        <div className={styles.center} data-testid="breath-phase">
+          <span className={styles.word}>{headline}</span>
+          <span className={cx(styles.sub, running && cx("tabular", styles.seconds))}>{sub}</span>
         </div>
         <span className="sr-only" role="status" data-testid="breath-announcer">
           {announcement}
         </span>
       </div>
-      <div className="breath-foot">
-        <div className="phase-strip" aria-label="Pattern">
+      <div className={styles.foot}>
+        <div className={styles.strip} aria-label="Pattern">
           {PHASES.filter((phase) => phaseDuration(pattern, phase) > 0).map((phase) => {
             const current = (running || moment.stage === "paused") && moment.phase === phase;
             return (
               <div
                 key={phase}
-                className={cx("phase-seg", current && "phase-seg-on")}
+                className={cx(styles.seg, current && styles.segOn)}
                 style={{ flexGrow: phaseDuration(pattern, phase) / cycleMs }}
                 aria-current={current || undefined}
               >
-                <span className="phase-seg-bar">{current ? <span className="phase-seg-fill" ref={fill} /> : null}</span>
-                <span className="phase-seg-label">
+                <span className={styles.segBar}>{current ? <span className={styles.segFill} ref={fill} /> : null}</span>
+                <span className={styles.segLabel}>
                   {PHASE_SHORT[phase]} <span className="subtle tabular">{formatSeconds(phaseDuration(pattern, phase))} s</span>
                 </span>
               </div>
             );
           })}
         </div>
-        <span className="breath-cycle tabular" data-testid="breath-cycle">
+        <span className={cx(styles.cycle, "tabular")} data-testid="breath-cycle">
           {moment.stage === "idle" ? `${state.cycles} cycles` : `Cycle ${Math.min(moment.cycle + 1, state.cycles)} of ${state.cycles}`}
         </span>
       </div>
-    </section>
+    </KindPanel>
   );
 }

@@ -1,14 +1,15 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { errorMessage } from "../../../../components/errors";
-import { ChatIcon } from "../../../../components/icons";
-import { MESSAGE_MAX_CHARS } from "../../../../components/sessions/kinds";
-import { SendIcon } from "../../../../components/sessions/SessionIcons";
-import type { FeedItem } from "../../../../components/sessions/useSessionRoom";
-import { formatClock } from "../../../../components/time";
-import { Avatar, Button, CardHeader, cx, ui } from "../../../../components/ui";
-import { useTRPC } from "../../../../trpc/react";
+import { errorMessage } from "@/components/errors";
+import { ChatIcon } from "@/components/icons";
+import { MESSAGE_MAX_CHARS } from "@/components/sessions/kinds";
+import { SendIcon } from "@/components/sessions/SessionIcons";
+import type { FeedItem } from "@/components/sessions/useSessionRoom";
+import { formatClock } from "@/components/time";
+import { Avatar, Button, CardHeader, cx } from "@/components/ui";
+import { useTRPC } from "@/trpc/react";
+import styles from "./ChatPanel.module.css";
 
 const NEAR_BOTTOM_PX = 80;
 
@@ -92,7 +93,7 @@ export function ChatPanel({
   const messages = feed.filter((item) => item.kind === "message").length;
 
   return (
-    <section className={cx(ui.card, "chat")} aria-labelledby="chat-title">
+    <section className={cx("card", styles.chat)} aria-labelledby="chat-title">
       <CardHeader
         titleId="chat-title"
         title="Chat"
@@ -105,7 +106,7 @@ export function ChatPanel({
         }
       />
       <ol
-        className="chat-list"
+        className={styles.list}
         ref={listRef}
         aria-label="Messages"
         aria-live="polite"
@@ -116,15 +117,15 @@ export function ChatPanel({
         }}
       >
         {canLoadOlder ? (
-          <li className="chat-older">
+          <li className={styles.older}>
             <Button size="sm" variant="ghost" onClick={onLoadOlder} loading={loadingOlder}>
               Earlier messages
             </Button>
           </li>
         ) : null}
         {feed.length === 0 ? (
-          <li className="chat-empty">
-            <span className={ui.emptyIcon}>
+          <li className={styles.empty}>
+            <span className="empty-icon">
               <ChatIcon size={20} />
             </span>
             <span>No messages yet.</span>
@@ -133,7 +134,7 @@ export function ChatPanel({
         {feed.map((item, i) => {
           if (item.kind === "activity") {
             return (
-              <li key={item.id} className="chat-activity" data-tone={item.tone} data-testid="chat-activity">
+              <li key={item.id} className={styles.activity} data-tone={item.tone} data-testid="chat-activity">
                 <span>{item.text}</span>
                 <time dateTime={new Date(item.at).toISOString()} title={formatClock(item.at)}>
                   {timeOf(item.at)}
@@ -145,12 +146,12 @@ export function ChatPanel({
           const previous = feed[i - 1];
           const continued = previous?.kind === "message" && previous.userId === item.userId && +new Date(item.at) - +new Date(previous.at) < 120_000;
           return (
-            <li key={item.id} className={cx("chat-message", mine && "chat-mine", continued && "chat-continued")} data-testid="chat-message">
-              {!mine && !continued ? <Avatar name={item.name} /> : <span className="chat-gutter" aria-hidden="true" />}
-              <div className="chat-body">
+            <li key={item.id} className={cx(styles.message, mine && styles.mine, continued && styles.continued)} data-testid="chat-message">
+              {!mine && !continued ? <Avatar name={item.name} /> : <span className={styles.gutter} aria-hidden="true" />}
+              <div className={styles.body}>
                 {!continued ? (
-                  <div className="chat-meta">
-                    <span className="chat-author">{mine ? "You" : item.name}</span>
+                  <div className={styles.meta}>
+                    <span className={styles.author}>{mine ? "You" : item.name}</span>
                     <time dateTime={new Date(item.at).toISOString()} title={formatClock(item.at)}>
                       {timeOf(item.at)}
                     </time>
@@ -158,21 +159,21 @@ export function ChatPanel({
                 ) : (
                   <span className="sr-only">{mine ? "You" : item.name}:</span>
                 )}
-                <p className="chat-bubble">{item.text}</p>
+                <p className={styles.bubble} data-testid="chat-text">{item.text}</p>
               </div>
             </li>
           );
         })}
       </ol>
-      <form className="chat-composer" onSubmit={onSubmit} noValidate>
+      <form className={styles.composer} onSubmit={onSubmit} noValidate>
         <label htmlFor="chat-input" className="sr-only">
           Message
         </label>
-        <div className={cx("chat-input-wrap", over && "chat-input-over")}>
+        <div className={cx(styles.inputWrap, over && styles.inputOver)}>
           <textarea
             id="chat-input"
             ref={composerRef}
-            className="chat-input"
+            className={styles.input}
             rows={2}
             placeholder={closed ? "This session has ended." : "Write a message…  (Enter to send, Shift+Enter for a new line)"}
             value={text}
@@ -186,18 +187,18 @@ export function ChatPanel({
             {send.isPending ? null : <SendIcon size={15} />}
           </Button>
         </div>
-        <div id="chat-help" className="chat-help" role={over || error ? "alert" : undefined}>
+        <div id="chat-help" className={styles.help} role={over || error ? "alert" : undefined}>
           {over ? (
-            <span className={ui.fieldError}>
+            <span className={cx("field-error", styles.error)}>
               A message is at most {MESSAGE_MAX_CHARS.toLocaleString("en")} characters: remove {(length - MESSAGE_MAX_CHARS).toLocaleString("en")} to send it.
             </span>
           ) : error ? (
-            <span className={ui.fieldError}>{error}</span>
+            <span className={cx("field-error", styles.error)}>{error}</span>
           ) : (
             <span />
           )}
           {showCounter || over ? (
-            <span className={cx("chat-counter tabular", over && "chat-counter-over")} data-testid="chat-counter">
+            <span className={cx(styles.counter, "tabular", over && styles.counterOver)} data-testid="chat-counter">
               {length.toLocaleString("en")} / {MESSAGE_MAX_CHARS.toLocaleString("en")}
             </span>
           ) : null}

@@ -1,11 +1,13 @@
 "use client";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type * as Y from "yjs";
-import { errorMessage } from "../../../../components/errors";
-import { CheckCircleIcon } from "../../../../components/icons";
-import { createDocSync, DOC_TEXT, type DocSync } from "../../../../components/sessions/docBinding";
-import { Avatar, Badge, CardHeader, ui, cx } from "../../../../components/ui";
-import { useTRPCClient } from "../../../../trpc/react";
+import { errorMessage } from "@/components/errors";
+import { CheckCircleIcon } from "@/components/icons";
+import { createDocSync, DOC_TEXT, type DocSync } from "@/components/sessions/docBinding";
+import { KindPanel } from "@/components/sessions/KindPanel";
+import { Avatar, Badge, CardHeader } from "@/components/ui";
+import { useTRPCClient } from "@/trpc/react";
+import styles from "./CollaborationPanel.module.css";
 
 const IDLE_SYNC: DocSync = {
   bind: () => () => undefined,
@@ -57,13 +59,13 @@ export function CollaborationPanel({
   const status = useSyncExternalStore(sync.subscribe, sync.status, () => "saved" as const);
 
   return (
-    <section className={cx(ui.card, "kind-panel doc-panel")} data-kind="collaboration" aria-labelledby="panel-title">
+    <KindPanel kind="collaboration">
       <CardHeader
         titleId="panel-title"
         title="Shared document"
         description="Everyone here edits the same text at once; every keystroke is merged, none is lost."
         actions={
-          <div className="doc-editors" aria-label={`${editors.length} online`}>
+          <div className={styles.editors} aria-label={`${editors.length} online`}>
             {editors.slice(0, 5).map((name, i) => (
               <span key={`${name}-${i}`} title={name}>
                 <Avatar name={name} />
@@ -72,21 +74,21 @@ export function CollaborationPanel({
           </div>
         }
       />
-      <div className="doc-body">
+      <div className={styles.body}>
         <label htmlFor="doc-editor" className="sr-only">
           Shared document
         </label>
         <textarea
           id="doc-editor"
           ref={textarea}
-          className="doc-editor"
+          className={styles.editor}
           spellCheck
           readOnly={closed}
           placeholder={closed ? "" : "Start typing: everyone in the room sees it as you write…"}
           data-testid="doc-editor"
         />
       </div>
-      <div className={ui.cardFooter}>
+      <div className="card-footer">
         <span className="tabular">
           {counts.words.toLocaleString()} {counts.words === 1 ? "word" : "words"} · {counts.chars.toLocaleString()} characters
         </span>
@@ -102,12 +104,12 @@ export function CollaborationPanel({
               Saving…
             </Badge>
           ) : (
-            <span className="doc-saved">
+            <span className={styles.saved}>
               <CheckCircleIcon size={14} /> All changes saved
             </span>
           )}
         </span>
       </div>
-    </section>
+    </KindPanel>
   );
 }

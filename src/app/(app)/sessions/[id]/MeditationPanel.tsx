@@ -1,11 +1,13 @@
 "use client";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { disableSound, enableSound, ring, soundEnabled, subscribeSound } from "../../../../components/sessions/bell";
-import type { SessionStatus } from "../../../../components/sessions/kinds";
-import { BellIcon, BellOffIcon } from "../../../../components/sessions/SessionIcons";
-import { elapsedMs, formatCountdown, formatSpan, type MeditationState } from "../../../../components/sessions/timing";
-import { serverNow, useServerClock } from "../../../../components/sessions/useServerClock";
-import { Button, CardHeader, ui, cx } from "../../../../components/ui";
+import { disableSound, enableSound, ring, soundEnabled, subscribeSound } from "@/components/sessions/bell";
+import type { SessionStatus } from "@/components/sessions/kinds";
+import { BellIcon, BellOffIcon } from "@/components/sessions/SessionIcons";
+import { elapsedMs, formatCountdown, formatSpan, type MeditationState } from "@/components/sessions/timing";
+import { serverNow, useServerClock } from "@/components/sessions/useServerClock";
+import { KindPanel } from "@/components/sessions/KindPanel";
+import { Button, CardHeader, cx } from "@/components/ui";
+import styles from "./MeditationPanel.module.css";
 
 const RADIUS = 108;
 const CIRCUMFERENCE = 2 * Math.PI * RADIUS;
@@ -114,19 +116,19 @@ export function MeditationPanel({
   const nextBell = nextBellText(state, status, elapsed, done);
 
   return (
-    <section className={cx(ui.card, "kind-panel")} data-kind="meditation" aria-labelledby="panel-title">
+    <KindPanel kind="meditation">
       <CardHeader
         titleId="panel-title"
         title="Meditation timer"
         description={`${formatSpan(state.durationMs)} sit${state.bellIntervalMs ? `, a bell every ${formatSpan(state.bellIntervalMs)}` : ""}. Everyone sees the same time.`}
         actions={<SoundToggle />}
       />
-      <div className="timer-stage" data-running={running || undefined} data-done={done || undefined}>
-        <div className="timer-ring">
+      <div className={styles.stage} data-running={running || undefined} data-done={done || undefined}>
+        <div className={styles.ring}>
           <svg viewBox="0 0 240 240" aria-hidden="true">
-            <circle className="timer-track" cx="120" cy="120" r={RADIUS} />
+            <circle className={styles.track} cx="120" cy="120" r={RADIUS} />
             <circle
-              className="timer-progress"
+              className={styles.progress}
               cx="120"
               cy="120"
               r={RADIUS}
@@ -139,7 +141,7 @@ export function MeditationPanel({
               return (
                 <circle
                   key={i}
-                  className="timer-bell-mark"
+                  className={styles.bellMark}
                   data-passed={passed || undefined}
                   cx={120 + RADIUS * Math.cos(angle)}
                   cy={120 + RADIUS * Math.sin(angle)}
@@ -148,18 +150,18 @@ export function MeditationPanel({
               );
             })}
           </svg>
-          <div className="timer-center">
-            <span className="timer-count tabular" data-testid="countdown" role="timer" aria-live="off" aria-label={`${formatCountdown(remaining)} remaining`}>
+          <div className={styles.center}>
+            <span className={cx(styles.count, "tabular")} data-testid="countdown" role="timer" aria-live="off" aria-label={`${formatCountdown(remaining)} remaining`}>
               {synced ? formatCountdown(remaining) : "–:––"}
             </span>
-            <span className="timer-caption">{caption}</span>
+            <span className={styles.caption}>{caption}</span>
             {/* The countdown is not announced each second; its end is, once. */}
             <span className="sr-only" role="status">
               {done ? "The meditation is complete." : ""}
             </span>
           </div>
         </div>
-        <dl className="timer-facts">
+        <dl className={styles.facts}>
           <div>
             <dt>Elapsed</dt>
             <dd className="tabular">{formatCountdown(Math.min(elapsed, state.durationMs))}</dd>
@@ -178,6 +180,6 @@ export function MeditationPanel({
           </div>
         </dl>
       </div>
-    </section>
+    </KindPanel>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
-import type { Participant } from "../../../../components/sessions/useSessionRoom";
-import { Avatar, Badge, CardHeader, ui } from "../../../../components/ui";
+import type { Participant } from "@/components/sessions/useSessionRoom";
+import { Avatar, Badge, CardHeader, cx } from "@/components/ui";
+import styles from "./ParticipantsPanel.module.css";
 
 export function ParticipantsPanel({
   participants,
@@ -25,7 +26,7 @@ export function ParticipantsPanel({
   const here = participants.filter(isOnline).length;
 
   return (
-    <section className={ui.card} aria-labelledby="people-title">
+    <section className="card" aria-labelledby="people-title">
       <CardHeader
         titleId="people-title"
         title="People"
@@ -35,22 +36,26 @@ export function ParticipantsPanel({
           </span>
         }
       />
-      <ul className="people" aria-label="Participants">
+      <ul className={styles.list} aria-label="Participants">
         {sorted.map((p) => {
           const on = isOnline(p);
           return (
-            <li key={p.userId} className="person" data-testid="participant" data-online={on} aria-label={`${p.name}${p.userId === myId ? " (you)" : ""}: ${on ? "online" : "away"}`}>
-              <span className="person-avatar">
+            <li key={p.userId} className={styles.person} data-testid="participant" data-online={on} aria-label={`${p.name}${p.userId === myId ? " (you)" : ""}: ${on ? "online" : "away"}`}>
+              <span className={styles.avatar}>
                 <Avatar name={p.name} />
-                <span className="presence-dot" data-online={on} aria-hidden="true" />
+                <span className={styles.dot} data-online={on} aria-hidden="true" />
               </span>
-              <span className="person-text">
-                <span className="person-name">
-                  <span className="person-name-text">{p.name}</span>
-                  {p.userId === myId ? <span className="subtle">(you)</span> : null}
-                  {p.userId === hostId ? <Badge tone="accent">Host</Badge> : null}
+              <span className={styles.text}>
+                <span className={styles.name}>
+                  <span className={styles.nameText}>{p.name}</span>
+                  {p.userId === myId ? <span className={cx("subtle", styles.you)}>(you)</span> : null}
+                  {p.userId === hostId ? (
+                    <Badge tone="accent" className={styles.hostBadge}>
+                      Host
+                    </Badge>
+                  ) : null}
                 </span>
-                <span className="person-status">{on ? "Online" : "Away"}</span>
+                <span className={styles.status}>{on ? "Online" : "Away"}</span>
               </span>
             </li>
           );

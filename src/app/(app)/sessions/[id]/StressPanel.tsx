@@ -1,11 +1,15 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent, type KeyboardEvent } from "react";
-import { errorMessage } from "../../../../components/errors";
-import { CheckCircleIcon, PlusIcon, UsersIcon } from "../../../../components/icons";
-import type { StressState } from "../../../../components/sessions/timing";
-import { Button, cx, ui } from "../../../../components/ui";
-import { useTRPC } from "../../../../trpc/react";
+import { errorMessage } from "@/components/errors";
+import { CheckCircleIcon, PlusIcon, UsersIcon } from "@/components/icons";
+import type { StressState } from "@/components/sessions/timing";
+import { Chip, ChipRow } from "@/components/sessions/Chip";
+import { KindPanel } from "@/components/sessions/KindPanel";
+import forms from "@/components/sessions/sessionForms.module.css";
+import { Button, cx } from "@/components/ui";
+import { useTRPC } from "@/trpc/react";
+import styles from "./StressPanel.module.css";
 
 const SUGGESTED = ["work", "deadlines", "sleep", "health", "money", "family", "relationships", "news"];
 const MAX_FACTORS = 10;
@@ -72,33 +76,33 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
   const choices = [...SUGGESTED, ...factors.filter((f) => !SUGGESTED.includes(f))];
 
   return (
-    <section className={cx(ui.card, "kind-panel")} data-kind="stress" aria-labelledby="panel-title">
-      <div className={ui.cardHeader}>
-        <div className={ui.cardHeaderText}>
-          <h2 className={ui.cardTitle} id="panel-title">
+    <KindPanel kind="stress">
+      <div className="card-header">
+        <div className="card-header-text">
+          <h2 className="card-title" id="panel-title">
             Stress check-in
           </h2>
-          <p className={ui.cardDescription}>
+          <p className="card-description">
             {state.prompt ?? "How stressed do you feel right now?"} Only the group&apos;s picture is shown, never who said what, and only once{" "}
             {minReports} people have checked in.
           </p>
         </div>
       </div>
-      <div className="stress-grid">
-        <form className="stress-form" onSubmit={onSubmit} noValidate aria-label="Your check-in">
-          <div className="stress-level" data-tone={levelTone(level)}>
-            <label htmlFor="stress-level" className={ui.label}>
+      <div className={styles.grid}>
+        <form className={styles.form} onSubmit={onSubmit} noValidate aria-label="Your check-in">
+          <div className={styles.level} data-tone={levelTone(level)}>
+            <label htmlFor="stress-level" className="label">
               Your level
             </label>
-            <div className="stress-level-value">
-              <span className="tabular" data-testid="my-level">
+            <div className={styles.levelValue}>
+              <span className={cx("tabular", styles.levelNumber)} data-testid="my-level">
                 {level}
               </span>
-              <span className="stress-level-word">{WORDS[level]}</span>
+              <span className={styles.levelWord}>{WORDS[level]}</span>
             </div>
             <input
               id="stress-level"
-              className="level-slider"
+              className={styles.slider}
               type="range"
               min={1}
               max={10}
@@ -109,30 +113,23 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
               aria-valuetext={`${level} of 10, ${WORDS[level]}`}
               style={{ "--fill": `${((level - 1) / 9) * 100}%` } as React.CSSProperties}
             />
-            <div className="level-scale" aria-hidden="true">
+            <div className={styles.scale} aria-hidden="true">
               <span>1 · calm</span>
               <span>10 · overwhelmed</span>
             </div>
           </div>
-          <fieldset className="fieldset">
-            <legend className={ui.label}>What weighs on you?</legend>
-            <div className="preset-row">
+          <fieldset className={forms.fieldset}>
+            <legend className="label">What weighs on you?</legend>
+            <ChipRow>
               {choices.map((factor) => (
-                <button
-                  key={factor}
-                  type="button"
-                  className={cx("chip", factors.includes(factor) && "chip-on")}
-                  aria-pressed={factors.includes(factor)}
-                  onClick={() => toggle(factor)}
-                  disabled={closed}
-                >
+                <Chip key={factor} on={factors.includes(factor)} onClick={() => toggle(factor)} disabled={closed}>
                   {capitalise(factor)}
-                </button>
+                </Chip>
               ))}
-            </div>
-            <div className="inline-add">
+            </ChipRow>
+            <div className={styles.inlineAdd}>
               <input
-                className={ui.input}
+                className="input"
                 placeholder="Something else…"
                 aria-label="Another factor"
                 maxLength={40}
@@ -147,38 +144,38 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
             </div>
           </fieldset>
           {level >= SUPPORT_LEVEL ? (
-            <label className="check-row" data-testid="ask-for-support">
+            <label className={forms.checkRow} data-testid="ask-for-support">
               <input type="checkbox" checked={askForSupport} disabled={closed} onChange={(e) => setAskForSupport(e.target.checked)} />
               <span>Let the others know, by name, that I am having a hard time (never my level or factors)</span>
             </label>
           ) : null}
-          <div className={ui.formActions}>
+          <div className="form-actions">
             <Button type="submit" variant="primary" loading={report.isPending} disabled={closed || (!dirty && !!shared)}>
               {shared ? "Update my check-in" : "Share my check-in"}
             </Button>
             {shared && !dirty ? (
-              <span className="flash" role="status">
+              <span className={styles.flash} role="status">
                 <CheckCircleIcon size={15} /> Shared with the group
               </span>
             ) : null}
           </div>
           {error ? (
-            <p className={ui.fieldError} role="alert">
+            <p className="field-error" role="alert">
               {error}
             </p>
           ) : null}
         </form>
 
-        <div className="stress-group" aria-labelledby="group-title" data-testid="stress-group">
-          <h3 className="section-label" id="group-title">
+        <div className={styles.group} aria-labelledby="group-title" data-testid="stress-group">
+          <h3 className={styles.sectionLabel} id="group-title">
             The group right now
           </h3>
           {withheld ? (
-            <div className="stress-withheld" data-testid="stress-withheld" role="status">
-              <span className="stress-withheld-icon" aria-hidden="true">
+            <div className={styles.withheld} data-testid="stress-withheld" role="status">
+              <span className={styles.withheldIcon} aria-hidden="true">
                 <UsersIcon size={20} />
               </span>
-              <p className="stress-withheld-title">
+              <p className={styles.withheldTitle}>
                 The group&apos;s picture appears once {minReports} people have checked in
               </p>
               <p className="muted">
@@ -189,7 +186,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
                     : `${aggregate.count} of ${minReports} ${aggregate.count === 1 ? "has" : "have"} checked in so far.`}
                 </span>
               </p>
-              <div className="stress-withheld-dots" aria-hidden="true">
+              <div className={styles.withheldDots} aria-hidden="true">
                 {Array.from({ length: minReports }, (_, i) => (
                   <span key={i} data-on={i < aggregate.count || undefined} />
                 ))}
@@ -197,34 +194,34 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
             </div>
           ) : (
             <>
-              <div className="stress-mean">
-                <span className="stress-mean-value tabular" data-testid="stress-mean" data-tone={aggregate.mean ? levelTone(aggregate.mean) : undefined}>
+              <div className={styles.mean}>
+                <span className={cx(styles.meanValue, "tabular")} data-testid="stress-mean" data-tone={aggregate.mean ? levelTone(aggregate.mean) : undefined}>
                   {aggregate.mean !== null ? aggregate.mean.toFixed(1) : "–"}
                 </span>
-                <span className="stress-mean-caption" data-testid="stress-mean-caption">
+                <span className={styles.meanCaption} data-testid="stress-mean-caption">
                   average of {aggregate.count} {aggregate.count === 1 ? "check-in" : "check-ins"}
                 </span>
               </div>
-              <div className="dist" role="img" aria-label={`Distribution: ${aggregate.distribution.map((c, i) => `level ${i + 1}: ${c}`).join(", ")}`}>
+              <div className={styles.dist} role="img" aria-label={`Distribution: ${aggregate.distribution.map((c, i) => `level ${i + 1}: ${c}`).join(", ")}`}>
                 {aggregate.distribution.map((count, i) => (
-                  <div key={i} className="dist-col" data-tone={levelTone(i + 1)}>
-                    <span className="dist-count tabular">{count || ""}</span>
-                    <span className="dist-bar" style={{ height: `${(count / maxCount) * 100}%` }} data-empty={count === 0 || undefined} />
-                    <span className="dist-label tabular">{i + 1}</span>
+                  <div key={i} className={styles.distCol} data-tone={levelTone(i + 1)}>
+                    <span className={cx(styles.distCount, "tabular")}>{count || ""}</span>
+                    <span className={styles.distBar} style={{ height: `${(count / maxCount) * 100}%` }} data-empty={count === 0 || undefined} />
+                    <span className={cx(styles.distLabel, "tabular")}>{i + 1}</span>
                   </div>
                 ))}
               </div>
               <div>
-                <h3 className="section-label">Top factors</h3>
+                <h3 className={styles.sectionLabel}>Top factors</h3>
                 {aggregate.topFactors.length ? (
-                  <ul className="factor-bars" data-testid="top-factors">
+                  <ul className={styles.factorBars} data-testid="top-factors">
                     {aggregate.topFactors.map(({ factor, count }) => (
                       <li key={factor}>
-                        <span className="factor-name">{capitalise(factor)}</span>
-                        <span className="factor-track">
-                          <span className="factor-fill" style={{ width: `${(count / maxFactor) * 100}%` }} />
+                        <span className={styles.factorName}>{capitalise(factor)}</span>
+                        <span className={styles.factorTrack}>
+                          <span className={styles.factorFill} style={{ width: `${(count / maxFactor) * 100}%` }} />
                         </span>
-                        <span className="factor-count tabular">{count}</span>
+                        <span className={cx(styles.factorCount, "tabular")}>{count}</span>
                       </li>
                     ))}
                   </ul>
@@ -238,6 +235,6 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
           )}
         </div>
       </div>
-    </section>
+    </KindPanel>
   );
 }
