@@ -81,7 +81,7 @@ for (const viewport of VIEWPORTS) {
           await expect(p.getByTestId("room-connection")).toHaveText("Connected");
           // Started, so the timer, the breathing guide and the host's controls are as people see them.
           await p.getByRole("button", { name: "Start session" }).click();
-          await expect(p.locator(".room-header").getByTestId("session-status")).toHaveText("Live");
+          await expect(p.getByTestId("room-header").getByTestId("session-status")).toHaveText("Live");
         });
       });
     }

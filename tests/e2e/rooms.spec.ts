@@ -30,7 +30,7 @@ async function joinRoom(page: Page, id: string, title: string) {
 }
 
 /** The room's status pill, under its title. */
-const pill = (page: Page) => page.locator(".room-header").getByTestId("session-status");
+const pill = (page: Page) => page.getByTestId("room-header").getByTestId("session-status");
 
 for (const viewport of VIEWPORTS) {
   const w = viewport.width;

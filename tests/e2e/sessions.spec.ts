@@ -261,8 +261,8 @@ test("breathing: both follow the same phase; the host changes the pattern live",
   await expect(guest.page.getByRole("button", { name: "Change pattern" })).toHaveCount(0);
 
   await page.getByRole("button", { name: "Start session" }).click();
-  const hostStage = page.locator(".breath-stage");
-  const guestStage = guest.page.locator(".breath-stage");
+  const hostStage = page.getByTestId("breath-stage");
+  const guestStage = guest.page.getByTestId("breath-stage");
   await expect(guestStage).toHaveAttribute("data-stage", "running");
   await expect(guest.page.getByTestId("breath-phase")).toContainText(/Breathe in|Breathe out/);
   await expect(guest.page.getByTestId("breath-cycle")).toHaveText(/Cycle [12] of 6/);
@@ -426,7 +426,7 @@ test("a dropped connection shows Reconnecting…, then Caught up, with every mis
   await expect(guest.page.getByTestId("room-connection")).toHaveText("Caught up", { timeout: 20_000 });
   const lines = messages(guest.page).getByTestId("chat-message");
   await expect(lines.filter({ hasText: /Missed \d/ })).toHaveCount(5);
-  const texts = await lines.locator(".chat-bubble").allTextContents();
+  const texts = await lines.getByTestId("chat-text").allTextContents();
   expect(texts.filter((t) => t.startsWith("Missed"))).toEqual(["Missed 1", "Missed 2", "Missed 3", "Missed 4", "Missed 5"]);
   await expect(guest.page.getByTestId("room-connection")).toHaveText("Connected", { timeout: 10_000 });
   await guest.context.close();
@@ -454,7 +454,7 @@ test("the sessions list: filters by kind and status, and loads more on demand", 
   // Kind: only breathing sessions.
   await page.getByRole("group", { name: "Kind" }).getByRole("button", { name: "Breathing" }).click();
   await expect(cards.first()).toContainText("Breathing");
-  for (const text of await cards.locator(".session-card-kind").allTextContents()) expect(text).toBe("Breathing");
+  for (const text of await cards.getByTestId("session-kind").allTextContents()) expect(text).toBe("Breathing");
   await expect(list.getByText("Sit number 12", { exact: true })).toBeVisible();
 
   // Status: live ones of any kind.
