@@ -68,7 +68,7 @@ export function KindSettings({
         </div>
       ) : null}
       {draft.kind === "breathing" ? (
-        <div className="form" style={{ gap: 12 }}>
+        <div className={cx("form", styles.breathing)}>
           <ChipRow role="group" aria-label="Patterns">
             {PRESETS.map((preset) => {
               const active = preset.seconds.every((s, i) => Number(draft.phases[i]) === s);
@@ -125,7 +125,7 @@ export function KindSettings({
         />
       ) : null}
       {draft.kind === "collaboration" ? (
-        <p className="muted" style={{ fontSize: 13.5 }}>
+        <p className={cx("muted", styles.note)}>
           Everyone in the room edits one shared document at the same time; nobody&apos;s keystrokes are lost. Late joiners get the
           whole document.
         </p>

@@ -85,7 +85,7 @@ export function SessionsView() {
 
       {list.isError ? (
         <Alert tone="danger" title="Sessions can't be loaded" role="alert">
-          <p style={{ marginBottom: 10 }}>{errorMessage(list.error)}</p>
+          <p className={styles.retry}>{errorMessage(list.error)}</p>
           <Button size="sm" onClick={() => void list.refetch()}>
             Try again
           </Button>

@@ -95,7 +95,7 @@ export function BreathingPanel({
         }
       />
       {editing ? (
-        <div className="card-body" style={{ paddingBottom: 0 }}>
+        <div className={cx("card-body", styles.patternBody)}>
           <PatternForm sessionId={sessionId} state={state} onDone={() => setEditing(false)} />
         </div>
       ) : null}

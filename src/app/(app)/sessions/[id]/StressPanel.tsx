@@ -226,7 +226,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
                     ))}
                   </ul>
                 ) : (
-                  <p className="subtle" style={{ fontSize: 13 }}>
+                  <p className={cx("subtle", styles.noFactors)}>
                     Nobody has named a factor yet.
                   </p>
                 )}
