@@ -8,7 +8,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
-import { useTRPCClient } from "../trpc/react";
+import { useTRPCClient } from "@/trpc/react";
 import styles from "./HelpAlerts.module.css";
 import { HelpIcon } from "./sessions/HelpIcon";
 import { formatRelative } from "./time";

@@ -1,5 +1,5 @@
 import type { ButtonHTMLAttributes, HTMLAttributes, ReactNode } from "react";
-import { cx } from "../ui";
+import { cx } from "@/components/ui";
 import styles from "./Chip.module.css";
 
 /** A toggle pill: a real button whose `aria-pressed` says (and styles) whether it is on. */

@@ -1,4 +1,4 @@
-import { cx } from "../ui";
+import { cx } from "@/components/ui";
 import styles from "./HelpIcon.module.css";
 import { LifebuoyIcon } from "./SessionIcons";
 

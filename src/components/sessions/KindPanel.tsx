@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { cx } from "../ui";
+import { cx } from "@/components/ui";
 import { kindClass, type SessionKind } from "./kinds";
 import styles from "./kinds.module.css";
 

@@ -6,8 +6,8 @@
  * behind it, focus in and back out.)
  */
 import { useEffect, useId, useRef, type ReactNode } from "react";
-import { XIcon } from "../icons";
-import { Button, cx } from "../ui";
+import { XIcon } from "@/components/icons";
+import { Button, cx } from "@/components/ui";
 import styles from "./SessionDialog.module.css";
 
 export function SessionDialog({

@@ -2,7 +2,7 @@
  * Icons for live sessions, drawn like the rest of Pulse's set (24×24 strokes in currentColor,
  * decorative unless given a `title`).
  */
-import { icon } from "../icons";
+import { icon } from "@/components/icons";
 
 export const LotusIcon = icon(
   <>

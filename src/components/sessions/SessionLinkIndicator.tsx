@@ -1,5 +1,5 @@
 "use client";
-import { cx } from "../ui";
+import { cx } from "@/components/ui";
 import styles from "./SessionLinkIndicator.module.css";
 import type { LinkState } from "./useSessionRoom";
 

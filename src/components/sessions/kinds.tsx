@@ -1,6 +1,6 @@
 /** The four kinds of live session and their statuses: names, icons, colours, one-line summaries. */
-import type { Tone } from "../ui";
-import { Badge, cx } from "../ui";
+import type { Tone } from "@/components/ui";
+import { Badge, cx } from "@/components/ui";
 import styles from "./kinds.module.css";
 import { formatSeconds, formatSpan, type SessionState } from "./timing";
 import { BreathIcon, HeartPulseIcon, LotusIcon, PenDocIcon } from "./SessionIcons";
