@@ -7,7 +7,7 @@ import { GlobeIcon, LockIcon, PlusIcon } from "@/components/icons";
 import { KIND, KindMark, SESSION_KINDS } from "@/components/sessions/kinds";
 import { SessionDialog } from "@/components/sessions/SessionDialog";
 import forms from "@/components/sessions/sessionForms.module.css";
-import { Button, ErrorRegion, Field, cx } from "@/components/ui";
+import { Button, ErrorRegion, Field, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import { ChoiceCard, ChoiceGrid } from "./ChoiceCard";
 import { EMPTY, toInput, type Draft } from "./createDraft";
@@ -83,10 +83,10 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
         </>
       }
     >
-      <div className="form" ref={body}>
+      <div className={ui.form} ref={body}>
         <ErrorRegion message={summary} />
         <fieldset className={forms.fieldset}>
-          <legend className="label">Kind</legend>
+          <legend className={ui.label}>Kind</legend>
           <ChoiceGrid>
             {SESSION_KINDS.map((kind) => (
               <ChoiceCard
@@ -115,16 +115,16 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
           error={error.fields.title}
           autoFocus
         />
-        <div className="field">
-          <div className="label-row">
-            <label className="label" htmlFor="session-description">
+        <div className={ui.field}>
+          <div className={ui.labelRow}>
+            <label className={ui.label} htmlFor="session-description">
               Description
             </label>
-            <span className="hint">Optional</span>
+            <span className={ui.hint}>Optional</span>
           </div>
           <textarea
             id="session-description"
-            className={cx("input", forms.textarea)}
+            className={cx(ui.input, forms.textarea)}
             rows={2}
             maxLength={2_000}
             placeholder="What is this session for?"
@@ -132,13 +132,13 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             onChange={(e) => set("description", e.target.value)}
             aria-invalid={error.fields.description ? true : undefined}
           />
-          {error.fields.description ? <p className="field-error">{error.fields.description}</p> : null}
+          {error.fields.description ? <p className={ui.fieldError}>{error.fields.description}</p> : null}
         </div>
 
         <KindSettings draft={draft} set={set} error={configError} errorId={configErrorId} invalid={invalid} describedBy={describedBy} />
 
         <fieldset className={forms.fieldset}>
-          <legend className="label">Who can join</legend>
+          <legend className={ui.label}>Who can join</legend>
           <ChoiceGrid>
             <ChoiceCard
               name="visibility"
@@ -160,7 +160,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             />
           </ChoiceGrid>
         </fieldset>
-        <div className="form-row">
+        <div className={ui.formRow}>
           <Field
             label="Capacity"
             name="capacity"
@@ -173,7 +173,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             error={error.fields.capacity}
             hint="The most people in the room at once, host included."
           />
-          <div className="field" aria-hidden="true" />
+          <div className={ui.field} aria-hidden="true" />
         </div>
       </div>
     </SessionDialog>

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { NO_ERROR, toFormError, type FormError } from "@/components/errors";
 import { SessionDialog } from "@/components/sessions/SessionDialog";
 import { TicketIcon } from "@/components/sessions/SessionIcons";
-import { Button, ErrorRegion, Field } from "@/components/ui";
+import { Button, ErrorRegion, Field, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -75,7 +75,7 @@ export function JoinInviteDialog({ open, onClose }: { open: boolean; onClose(): 
         </>
       }
     >
-      <div className="form">
+      <div className={ui.form}>
         <ErrorRegion message={error.message} />
         <Field
           label="Invite link"

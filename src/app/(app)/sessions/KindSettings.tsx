@@ -1,7 +1,7 @@
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { KIND, KindMark, kindClass } from "@/components/sessions/kinds";
 import forms from "@/components/sessions/sessionForms.module.css";
-import { Field, cx } from "@/components/ui";
+import { Field, cx, ui } from "@/components/ui";
 import { PHASE_FIELDS, PHASE_KEYS, PRESETS, type Draft } from "./createDraft";
 import styles from "./KindSettings.module.css";
 
@@ -29,10 +29,10 @@ export function KindSettings({
     <div className={cx(styles.settings, kindClass)} data-kind={draft.kind} data-invalid={error ? true : undefined}>
       <div className={styles.head}>
         <KindMark kind={draft.kind} size="sm" />
-        <span className="label">{KIND[draft.kind].label} settings</span>
+        <span className={ui.label}>{KIND[draft.kind].label} settings</span>
       </div>
       {draft.kind === "meditation" ? (
-        <div className="form-row">
+        <div className={ui.formRow}>
           <Field
             label="Duration (minutes)"
             name="durationMin"
@@ -46,13 +46,13 @@ export function KindSettings({
             aria-invalid={invalid("durationMs")}
             aria-describedby={describedBy("durationMs")}
           />
-          <div className="field">
+          <div className={ui.field}>
             <label className={forms.checkRow}>
               <input type="checkbox" checked={draft.bell} onChange={(e) => set("bell", e.target.checked)} />
-              <span className="label">Interval bell, every (minutes)</span>
+              <span className={ui.label}>Interval bell, every (minutes)</span>
             </label>
             <input
-              className="input"
+              className={ui.input}
               type="number"
               inputMode="decimal"
               min={0.5}
@@ -68,7 +68,7 @@ export function KindSettings({
         </div>
       ) : null}
       {draft.kind === "breathing" ? (
-        <div className={cx("form", styles.breathing)}>
+        <div className={cx(ui.form, styles.breathing)}>
           <ChipRow role="group" aria-label="Patterns">
             {PRESETS.map((preset) => {
               const active = preset.seconds.every((s, i) => Number(draft.phases[i]) === s);
@@ -131,7 +131,7 @@ export function KindSettings({
         </p>
       ) : null}
       {error ? (
-        <p className="field-error" id={errorId}>
+        <p className={ui.fieldError} id={errorId}>
           {error}
         </p>
       ) : null}

@@ -9,7 +9,7 @@ import { KIND, KindMark, StatusPill, kindClass, stateSummary } from "@/component
 import { timerComplete } from "@/components/sessions/timing";
 import { serverNow } from "@/components/sessions/useServerClock";
 import { formatRelative } from "@/components/time";
-import { Alert, Avatar, Badge, Button, buttonClass, cx } from "@/components/ui";
+import { Alert, Avatar, Badge, Button, buttonClass, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
 import styles from "./SessionCard.module.css";
@@ -73,9 +73,9 @@ export function SessionCard({ session, now }: { session: ListItem; now: number }
       <footer className={styles.foot}>
         <div className={styles.host}>
           <Avatar name={session.hostName ?? "?"} />
-          <span className="cell-lines">
+          <span className={ui.cellLines}>
             <span className={styles.hostName}>{session.hostName ?? "Unknown host"}</span>
-            <span className="cell-sub">
+            <span className={ui.cellSub}>
               <span className="tabular">
                 {session.participantCount}/{session.capacity}
               </span>{" "}

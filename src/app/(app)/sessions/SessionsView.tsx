@@ -7,7 +7,7 @@ import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { KIND, KindMark, SESSION_KINDS, SESSION_STATUSES, STATUS, type SessionKind, type SessionStatus } from "@/components/sessions/kinds";
 import { TicketIcon } from "@/components/sessions/SessionIcons";
 import { useNow } from "@/components/time";
-import { Alert, Button, EmptyState, PageHeader, cx } from "@/components/ui";
+import { Alert, Button, EmptyState, PageHeader, cx, ui } from "@/components/ui";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { CreateSessionDialog } from "./CreateSessionDialog";
 import { JoinInviteDialog } from "./JoinInviteDialog";
@@ -71,8 +71,8 @@ export function SessionsView() {
           ))}
         </ChipRow>
         <label className={styles.statusFilter}>
-          <span className="label">Status</span>
-          <select className={cx("input", styles.statusSelect)} value={status ?? ""} onChange={(e) => setStatus((e.target.value || undefined) as SessionStatus | undefined)}>
+          <span className={ui.label}>Status</span>
+          <select className={cx(ui.input, styles.statusSelect)} value={status ?? ""} onChange={(e) => setStatus((e.target.value || undefined) as SessionStatus | undefined)}>
             <option value="">Any status</option>
             {SESSION_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -100,7 +100,7 @@ export function SessionsView() {
           ))}
         </div>
       ) : items.length === 0 ? (
-        <div className="card">
+        <div className={ui.card}>
           <EmptyState icon={<UsersIcon size={20} />} title={filtered ? "No sessions match these filters" : "No sessions yet"}>
             {filtered ? "Try another kind or status." : "Start the first one: a meditation, a breathing break, a check-in or a shared document."}
           </EmptyState>

@@ -5,7 +5,7 @@ import type { SessionStatus } from "@/components/sessions/kinds";
 import { SlidersIcon } from "@/components/sessions/SessionIcons";
 import { breathAt, formatSeconds, PHASE_LABEL, PHASE_SHORT, PHASES, phaseDuration, type BreathMoment, type BreathingState } from "@/components/sessions/timing";
 import { serverNow, useServerClock } from "@/components/sessions/useServerClock";
-import { Button, CardHeader, cx } from "@/components/ui";
+import { Button, CardHeader, cx, ui } from "@/components/ui";
 import styles from "./BreathingPanel.module.css";
 import { PatternForm } from "./PatternForm";
 
@@ -95,7 +95,7 @@ export function BreathingPanel({
         }
       />
       {editing ? (
-        <div className={cx("card-body", styles.patternBody)}>
+        <div className={cx(ui.cardBody, styles.patternBody)}>
           <PatternForm sessionId={sessionId} state={state} onDone={() => setEditing(false)} />
         </div>
       ) : null}

@@ -7,7 +7,7 @@ import { MESSAGE_MAX_CHARS } from "@/components/sessions/kinds";
 import { SendIcon } from "@/components/sessions/SessionIcons";
 import type { FeedItem } from "@/components/sessions/useSessionRoom";
 import { formatClock } from "@/components/time";
-import { Avatar, Button, CardHeader, cx } from "@/components/ui";
+import { Avatar, Button, CardHeader, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import styles from "./ChatPanel.module.css";
 
@@ -93,7 +93,7 @@ export function ChatPanel({
   const messages = feed.filter((item) => item.kind === "message").length;
 
   return (
-    <section className={cx("card", styles.chat)} aria-labelledby="chat-title">
+    <section className={cx(ui.card, styles.chat)} aria-labelledby="chat-title">
       <CardHeader
         titleId="chat-title"
         title="Chat"
@@ -125,7 +125,7 @@ export function ChatPanel({
         ) : null}
         {feed.length === 0 ? (
           <li className={styles.empty}>
-            <span className="empty-icon">
+            <span className={ui.emptyIcon}>
               <ChatIcon size={20} />
             </span>
             <span>No messages yet.</span>
@@ -189,11 +189,11 @@ export function ChatPanel({
         </div>
         <div id="chat-help" className={styles.help} role={over || error ? "alert" : undefined}>
           {over ? (
-            <span className={cx("field-error", styles.error)}>
+            <span className={cx(ui.fieldError, styles.error)}>
               A message is at most {MESSAGE_MAX_CHARS.toLocaleString("en")} characters: remove {(length - MESSAGE_MAX_CHARS).toLocaleString("en")} to send it.
             </span>
           ) : error ? (
-            <span className={cx("field-error", styles.error)}>{error}</span>
+            <span className={cx(ui.fieldError, styles.error)}>{error}</span>
           ) : (
             <span />
           )}

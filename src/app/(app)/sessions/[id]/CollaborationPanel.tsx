@@ -5,7 +5,7 @@ import { errorMessage } from "@/components/errors";
 import { CheckCircleIcon } from "@/components/icons";
 import { createDocSync, DOC_TEXT, type DocSync } from "@/components/sessions/docBinding";
 import { KindPanel } from "@/components/sessions/KindPanel";
-import { Avatar, Badge, CardHeader } from "@/components/ui";
+import { Avatar, Badge, CardHeader, ui } from "@/components/ui";
 import { useTRPCClient } from "@/trpc/react";
 import styles from "./CollaborationPanel.module.css";
 
@@ -88,7 +88,7 @@ export function CollaborationPanel({
           data-testid="doc-editor"
         />
       </div>
-      <div className="card-footer">
+      <div className={ui.cardFooter}>
         <span className="tabular">
           {counts.words.toLocaleString()} {counts.words === 1 ? "word" : "words"} · {counts.chars.toLocaleString()} characters
         </span>

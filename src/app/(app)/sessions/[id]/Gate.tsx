@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { cx } from "@/components/ui";
+import { cx, ui } from "@/components/ui";
 import { BackLink } from "./BackLink";
 import styles from "./Gate.module.css";
 
@@ -9,7 +9,7 @@ export function Gate({ children }: { children: ReactNode }) {
     <>
       <BackLink />
       <div className={styles.gate}>
-        <div className={cx("card", styles.card)}>{children}</div>
+        <div className={cx(ui.card, styles.card)}>{children}</div>
       </div>
     </>
   );

@@ -5,7 +5,7 @@ import { NO_ERROR, toFormError, type FormError } from "@/components/errors";
 import { SessionDialog } from "@/components/sessions/SessionDialog";
 import { LifebuoyIcon } from "@/components/sessions/SessionIcons";
 import forms from "@/components/sessions/sessionForms.module.css";
-import { Button, ErrorRegion, cx } from "@/components/ui";
+import { Button, ErrorRegion, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 
 /** "Ask for help": an optional note, sent to the host and Pulse's admins at once. */
@@ -49,18 +49,18 @@ export function HelpDialog({ sessionId, open, onClose, onSent }: { sessionId: st
         </>
       }
     >
-      <div className="form">
+      <div className={ui.form}>
         <ErrorRegion message={error.message} />
-        <div className="field">
-          <div className="label-row">
-            <label className="label" htmlFor="help-note">
+        <div className={ui.field}>
+          <div className={ui.labelRow}>
+            <label className={ui.label} htmlFor="help-note">
               Note
             </label>
-            <span className="hint tabular">{note.length} / 500</span>
+            <span className={cx(ui.hint, "tabular")}>{note.length} / 500</span>
           </div>
           <textarea
             id="help-note"
-            className={cx("input", forms.textarea)}
+            className={cx(ui.input, forms.textarea)}
             rows={3}
             maxLength={500}
             placeholder="e.g. I'm feeling dizzy / I can't hear the bell"
@@ -68,7 +68,7 @@ export function HelpDialog({ sessionId, open, onClose, onSent }: { sessionId: st
             onChange={(e) => setNote(e.target.value)}
             aria-invalid={error.fields.note ? true : undefined}
           />
-          {error.fields.note ? <p className="field-error">{error.fields.note}</p> : null}
+          {error.fields.note ? <p className={ui.fieldError}>{error.fields.note}</p> : null}
         </div>
       </div>
     </SessionDialog>

@@ -5,7 +5,7 @@ import { errorMessage } from "@/components/errors";
 import { UsersIcon } from "@/components/icons";
 import { KIND, KindMark, stateSummary } from "@/components/sessions/kinds";
 import type { RoomState, Snapshot } from "@/components/sessions/useSessionRoom";
-import { Alert, Button, ErrorRegion } from "@/components/ui";
+import { Alert, Button, ErrorRegion, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import { Gate } from "./Gate";
 import styles from "./Gate.module.css";
@@ -25,10 +25,10 @@ export function JoinGate({ room, onJoined }: { room: RoomState; onJoined(snapsho
     <Gate>
       <KindMark kind={session.kind} size="lg" />
       <div className={styles.tags}>
-        <span className="page-eyebrow">{KIND[session.kind].label}</span>
+        <span className={ui.pageEyebrow}>{KIND[session.kind].label}</span>
         <RoomStatus session={session} />
       </div>
-      <h1 className="page-title">{session.title}</h1>
+      <h1 className={ui.pageTitle}>{session.title}</h1>
       <p className="muted">{session.description || KIND[session.kind].blurb}</p>
       <p className={styles.meta}>
         <UsersIcon size={15} /> {participants.length} of {session.capacity} here{host ? ` · hosted by ${host.name}` : ""} · {stateSummary(session.state)}

@@ -1,6 +1,6 @@
 "use client";
 import type { Participant } from "@/components/sessions/useSessionRoom";
-import { Avatar, Badge, CardHeader, cx } from "@/components/ui";
+import { Avatar, Badge, CardHeader, cx, ui } from "@/components/ui";
 import styles from "./ParticipantsPanel.module.css";
 
 export function ParticipantsPanel({
@@ -26,7 +26,7 @@ export function ParticipantsPanel({
   const here = participants.filter(isOnline).length;
 
   return (
-    <section className="card" aria-labelledby="people-title">
+    <section className={ui.card} aria-labelledby="people-title">
       <CardHeader
         titleId="people-title"
         title="People"

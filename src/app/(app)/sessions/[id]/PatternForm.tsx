@@ -5,7 +5,7 @@ import { NO_ERROR, toFormError, type FormError } from "@/components/errors";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import forms from "@/components/sessions/sessionForms.module.css";
 import { formatSeconds, PHASE_SHORT, PHASES, type BreathingState } from "@/components/sessions/timing";
-import { Button, ErrorRegion, Field } from "@/components/ui";
+import { Button, ErrorRegion, Field, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import styles from "./PatternForm.module.css";
 
@@ -63,14 +63,14 @@ export function PatternForm({ sessionId, state, onDone }: { sessionId: string; s
         ))}
         <Field label="Cycles" type="number" inputMode="numeric" min={1} max={500} value={cycles} onChange={(e) => setCycles(e.target.value)} error={error.fields.cycles} />
       </div>
-      <div className="form-actions">
+      <div className={ui.formActions}>
         <Button type="submit" variant="primary" size="sm" loading={update.isPending}>
           Apply to everyone
         </Button>
         <Button size="sm" variant="ghost" onClick={onDone}>
           Cancel
         </Button>
-        <span className="hint">A running exercise restarts from “breathe in”.</span>
+        <span className={ui.hint}>A running exercise restarts from “breathe in”.</span>
       </div>
     </form>
   );

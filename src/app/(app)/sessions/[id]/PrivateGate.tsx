@@ -5,7 +5,7 @@ import { NO_ERROR, toFormError, type FormError } from "@/components/errors";
 import { LockIcon } from "@/components/icons";
 import { TicketIcon } from "@/components/sessions/SessionIcons";
 import type { Snapshot } from "@/components/sessions/useSessionRoom";
-import { Button, ErrorRegion, Field, cx } from "@/components/ui";
+import { Button, ErrorRegion, Field, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import { Gate } from "./Gate";
 import styles from "./Gate.module.css";
@@ -32,9 +32,9 @@ export function PrivateGate({ sessionId, code, onJoined }: { sessionId: string; 
       <span className={styles.lock}>
         <LockIcon size={22} />
       </span>
-      <h1 className="page-title">This session is private</h1>
+      <h1 className={ui.pageTitle}>This session is private</h1>
       <p className="muted">Enter the invite code the host shared with you to join.</p>
-      <form className={cx("form", styles.form)} onSubmit={onSubmit} noValidate>
+      <form className={cx(ui.form, styles.form)} onSubmit={onSubmit} noValidate>
         <ErrorRegion message={error.message} />
         <Field
           label="Invite code"

@@ -4,7 +4,7 @@ import { KIND, KindMark } from "@/components/sessions/kinds";
 import { LifebuoyIcon } from "@/components/sessions/SessionIcons";
 import { SessionLinkIndicator } from "@/components/sessions/SessionLinkIndicator";
 import type { LinkState, RoomSession } from "@/components/sessions/useSessionRoom";
-import { Badge, Button, cx } from "@/components/ui";
+import { Badge, Button, cx, ui } from "@/components/ui";
 import styles from "./RoomHeader.module.css";
 import { RoomStatus } from "./RoomStatus";
 
@@ -29,7 +29,7 @@ export function RoomHeader({
       <KindMark kind={session.kind} size="lg" />
       <div className={styles.heading}>
         <div className={styles.tags}>
-          <span className={cx("page-eyebrow", styles.eyebrow)}>{KIND[session.kind].label}</span>
+          <span className={cx(ui.pageEyebrow, styles.eyebrow)}>{KIND[session.kind].label}</span>
           <RoomStatus session={session} />
           {session.visibility === "private" ? (
             <Badge>
@@ -37,8 +37,8 @@ export function RoomHeader({
             </Badge>
           ) : null}
         </div>
-        <h1 className={cx("page-title", styles.title)}>{session.title}</h1>
-        {session.description ? <p className="page-description">{session.description}</p> : null}
+        <h1 className={cx(ui.pageTitle, styles.title)}>{session.title}</h1>
+        {session.description ? <p className={ui.pageDescription}>{session.description}</p> : null}
       </div>
       <div className={styles.actions}>
         <SessionLinkIndicator link={link} />

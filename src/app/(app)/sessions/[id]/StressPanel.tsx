@@ -7,7 +7,7 @@ import type { StressState } from "@/components/sessions/timing";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { KindPanel } from "@/components/sessions/KindPanel";
 import forms from "@/components/sessions/sessionForms.module.css";
-import { Button, cx } from "@/components/ui";
+import { Button, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import styles from "./StressPanel.module.css";
 
@@ -77,12 +77,12 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
 
   return (
     <KindPanel kind="stress">
-      <div className="card-header">
-        <div className="card-header-text">
-          <h2 className="card-title" id="panel-title">
+      <div className={ui.cardHeader}>
+        <div className={ui.cardHeaderText}>
+          <h2 className={ui.cardTitle} id="panel-title">
             Stress check-in
           </h2>
-          <p className="card-description">
+          <p className={ui.cardDescription}>
             {state.prompt ?? "How stressed do you feel right now?"} Only the group&apos;s picture is shown, never who said what, and only once{" "}
             {minReports} people have checked in.
           </p>
@@ -91,7 +91,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
       <div className={styles.grid}>
         <form className={styles.form} onSubmit={onSubmit} noValidate aria-label="Your check-in">
           <div className={styles.level} data-tone={levelTone(level)}>
-            <label htmlFor="stress-level" className="label">
+            <label htmlFor="stress-level" className={ui.label}>
               Your level
             </label>
             <div className={styles.levelValue}>
@@ -119,7 +119,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
             </div>
           </div>
           <fieldset className={forms.fieldset}>
-            <legend className="label">What weighs on you?</legend>
+            <legend className={ui.label}>What weighs on you?</legend>
             <ChipRow>
               {choices.map((factor) => (
                 <Chip key={factor} on={factors.includes(factor)} onClick={() => toggle(factor)} disabled={closed}>
@@ -129,7 +129,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
             </ChipRow>
             <div className={styles.inlineAdd}>
               <input
-                className="input"
+                className={ui.input}
                 placeholder="Something else…"
                 aria-label="Another factor"
                 maxLength={40}
@@ -149,7 +149,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
               <span>Let the others know, by name, that I am having a hard time (never my level or factors)</span>
             </label>
           ) : null}
-          <div className="form-actions">
+          <div className={cx(ui.formActions, styles.actions)}>
             <Button type="submit" variant="primary" loading={report.isPending} disabled={closed || (!dirty && !!shared)}>
               {shared ? "Update my check-in" : "Share my check-in"}
             </Button>
@@ -160,7 +160,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
             ) : null}
           </div>
           {error ? (
-            <p className="field-error" role="alert">
+            <p className={ui.fieldError} role="alert">
               {error}
             </p>
           ) : null}
