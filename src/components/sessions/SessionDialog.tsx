@@ -7,7 +7,7 @@
  */
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import { XIcon } from "@/components/icons";
-import { Button, cx } from "@/components/ui";
+import { Button, cx, ui } from "@/components/ui";
 import styles from "./SessionDialog.module.css";
 
 export function SessionDialog({
@@ -50,7 +50,7 @@ export function SessionDialog({
             {title}
           </h2>
           {description ? (
-            <p className="card-description" id={descriptionId}>
+            <p className={ui.cardDescription} id={descriptionId}>
               {description}
             </p>
           ) : null}

@@ -1,6 +1,6 @@
 "use client";
+import { connectionStyles } from "@/components/ConnectionIndicator";
 import { cx } from "@/components/ui";
-import styles from "./SessionLinkIndicator.module.css";
 import type { LinkState } from "./useSessionRoom";
 
 const LABEL: Record<LinkState["state"], string> = {
@@ -29,13 +29,13 @@ const TITLE: Record<LinkState["state"], string> = {
 export function SessionLinkIndicator({ link }: { link: LinkState }) {
   return (
     <span
-      className={cx("conn conn-pill", styles.link)}
+      className={cx(connectionStyles.conn, connectionStyles.pill)}
       data-state={link.state}
       role="status"
       title={link.state === "error" ? link.message : TITLE[link.state]}
       data-testid="room-connection"
     >
-      <span className="conn-dot" aria-hidden="true" />
+      <span className={connectionStyles.dot} aria-hidden="true" />
       <span>{LABEL[link.state]}</span>
     </span>
   );
