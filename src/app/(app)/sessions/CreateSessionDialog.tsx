@@ -12,6 +12,7 @@ import { useTRPC } from "@/trpc/react";
 import { ChoiceCard, ChoiceGrid } from "./ChoiceCard";
 import { EMPTY, toInput, type Draft } from "./createDraft";
 import { KindSettings } from "./KindSettings";
+import { CAPACITY_MAX, CAPACITY_MIN, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS } from "@/shared/sessions/limits";
 
 export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const trpc = useTRPC();
@@ -109,7 +110,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
           placeholder={
             { meditation: "Morning sit", breathing: "Box breathing break", stress: "Friday check-in", collaboration: "Retro notes" }[draft.kind]
           }
-          maxLength={120}
+          maxLength={TITLE_MAX_CHARS}
           value={draft.title}
           onChange={(e) => set("title", e.target.value)}
           error={error.fields.title}
@@ -126,7 +127,7 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             id="session-description"
             className={cx(ui.input, forms.textarea)}
             rows={2}
-            maxLength={2_000}
+            maxLength={DESCRIPTION_MAX_CHARS}
             placeholder="What is this session for?"
             value={draft.description}
             onChange={(e) => set("description", e.target.value)}
@@ -166,8 +167,8 @@ export function CreateSessionDialog({ open, onClose }: { open: boolean; onClose(
             name="capacity"
             type="number"
             inputMode="numeric"
-            min={2}
-            max={10_000}
+            min={CAPACITY_MIN}
+            max={CAPACITY_MAX}
             value={draft.capacity}
             onChange={(e) => set("capacity", e.target.value)}
             error={error.fields.capacity}

@@ -7,6 +7,7 @@ import { SessionDialog } from "@/components/sessions/SessionDialog";
 import { TicketIcon } from "@/components/sessions/SessionIcons";
 import { Button, ErrorRegion, Field, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
+import { INVITE_CODE_MAX_CHARS } from "@/shared/sessions/limits";
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -92,7 +93,7 @@ export function JoinInviteDialog({ open, onClose }: { open: boolean; onClose(): 
           placeholder="e.g. K7M2QX9PTA"
           autoComplete="off"
           spellCheck={false}
-          maxLength={64}
+          maxLength={INVITE_CODE_MAX_CHARS}
           value={code}
           onChange={(e) => setCode(e.target.value.toUpperCase())}
           error={error.fields.inviteCode}

@@ -4,6 +4,7 @@ import forms from "@/components/sessions/sessionForms.module.css";
 import { Field, cx, ui } from "@/components/ui";
 import { PHASE_FIELDS, PHASE_KEYS, PRESETS, type Draft } from "./createDraft";
 import styles from "./KindSettings.module.css";
+import { CYCLES_MAX, CYCLES_MIN, MEDITATION_MAX_MS, MEDITATION_MIN_MS, MINUTE_MS, PHASE_MAX_MS, STRESS_PROMPT_MAX_CHARS } from "@/shared/sessions/limits";
 
 /**
  * The create dialog's settings for the chosen kind: a meditation's duration and bell, a breathing
@@ -38,8 +39,8 @@ export function KindSettings({
             name="durationMin"
             type="number"
             inputMode="decimal"
-            min={1}
-            max={240}
+            min={MEDITATION_MIN_MS / MINUTE_MS}
+            max={MEDITATION_MAX_MS / MINUTE_MS}
             step="any"
             value={draft.durationMin}
             onChange={(e) => set("durationMin", e.target.value)}
@@ -87,7 +88,7 @@ export function KindSettings({
                 type="number"
                 inputMode="decimal"
                 min={0}
-                max={60}
+                max={PHASE_MAX_MS / 1000}
                 step="any"
                 value={draft.phases[i]}
                 aria-invalid={invalid(`pattern.${PHASE_KEYS[i]}`)}
@@ -103,8 +104,8 @@ export function KindSettings({
               label="Cycles"
               type="number"
               inputMode="numeric"
-              min={1}
-              max={500}
+              min={CYCLES_MIN}
+              max={CYCLES_MAX}
               value={draft.cycles}
               onChange={(e) => set("cycles", e.target.value)}
               aria-invalid={invalid("cycles")}
@@ -118,7 +119,7 @@ export function KindSettings({
           label="Question for the group"
           name="prompt"
           placeholder="How are you feeling right now?"
-          maxLength={200}
+          maxLength={STRESS_PROMPT_MAX_CHARS}
           value={draft.prompt}
           onChange={(e) => set("prompt", e.target.value)}
           hint="Optional. Everyone answers with a level from 1 to 10 and what weighs on them."

@@ -3,7 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { errorMessage } from "@/components/errors";
 import { ChatIcon } from "@/components/icons";
-import { MESSAGE_MAX_CHARS } from "@/components/sessions/kinds";
+import { MESSAGE_MAX_CHARS } from "@/shared/sessions/limits";
 import { SendIcon } from "@/components/sessions/SessionIcons";
 import type { FeedItem } from "@/components/sessions/useSessionRoom";
 import { formatClock } from "@/components/time";

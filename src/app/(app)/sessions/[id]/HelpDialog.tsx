@@ -7,6 +7,7 @@ import { LifebuoyIcon } from "@/components/sessions/SessionIcons";
 import forms from "@/components/sessions/sessionForms.module.css";
 import { Button, ErrorRegion, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
+import { HELP_NOTE_MAX_CHARS } from "@/shared/sessions/limits";
 
 /** "Ask for help": an optional note, sent to the host and Pulse's admins at once. */
 export function HelpDialog({ sessionId, open, onClose, onSent }: { sessionId: string; open: boolean; onClose(): void; onSent(): void }) {
@@ -62,7 +63,7 @@ export function HelpDialog({ sessionId, open, onClose, onSent }: { sessionId: st
             id="help-note"
             className={cx(ui.input, forms.textarea)}
             rows={3}
-            maxLength={500}
+            maxLength={HELP_NOTE_MAX_CHARS}
             placeholder="e.g. I'm feeling dizzy / I can't hear the bell"
             value={note}
             onChange={(e) => setNote(e.target.value)}

@@ -8,6 +8,7 @@ import { formatSeconds, PHASE_SHORT, PHASES, type BreathingState } from "@/compo
 import { Button, ErrorRegion, Field, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import styles from "./PatternForm.module.css";
+import { CYCLES_MAX, CYCLES_MIN, PHASE_MAX_MS } from "@/shared/sessions/limits";
 
 const PRESETS: { name: string; seconds: [number, number, number, number] }[] = [
   { name: "Box", seconds: [4, 4, 4, 4] },
@@ -55,13 +56,13 @@ export function PatternForm({ sessionId, state, onDone }: { sessionId: string; s
             type="number"
             inputMode="decimal"
             min={0}
-            max={60}
+            max={PHASE_MAX_MS / 1000}
             step="any"
             value={phases[i]}
             onChange={(e) => setPhases((all) => all.map((v, j) => (j === i ? e.target.value : v)))}
           />
         ))}
-        <Field label="Cycles" type="number" inputMode="numeric" min={1} max={500} value={cycles} onChange={(e) => setCycles(e.target.value)} error={error.fields.cycles} />
+        <Field label="Cycles" type="number" inputMode="numeric" min={CYCLES_MIN} max={CYCLES_MAX} value={cycles} onChange={(e) => setCycles(e.target.value)} error={error.fields.cycles} />
       </div>
       <div className={ui.formActions}>
         <Button type="submit" variant="primary" size="sm" loading={update.isPending}>

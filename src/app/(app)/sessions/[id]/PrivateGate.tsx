@@ -9,6 +9,7 @@ import { Button, ErrorRegion, Field, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import { Gate } from "./Gate";
 import styles from "./Gate.module.css";
+import { INVITE_CODE_MAX_CHARS } from "@/shared/sessions/limits";
 
 /** A private session the person has not joined: its invite code (from the link, or typed). */
 export function PrivateGate({ sessionId, code, onJoined }: { sessionId: string; code?: string; onJoined(snapshot: Snapshot): void }) {
@@ -41,7 +42,7 @@ export function PrivateGate({ sessionId, code, onJoined }: { sessionId: string; 
           name="inviteCode"
           autoComplete="off"
           spellCheck={false}
-          maxLength={64}
+          maxLength={INVITE_CODE_MAX_CHARS}
           placeholder="e.g. K7M2QX9PTA"
           value={inviteCode}
           onChange={(e) => setInviteCode(e.target.value.toUpperCase())}

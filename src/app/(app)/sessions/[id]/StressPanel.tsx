@@ -10,6 +10,7 @@ import forms from "@/components/sessions/sessionForms.module.css";
 import { Button, cx, ui } from "@/components/ui";
 import { useTRPC } from "@/trpc/react";
 import styles from "./StressPanel.module.css";
+import { STRESS_FACTOR_MAX_CHARS, STRESS_LEVEL_MAX, STRESS_LEVEL_MIN } from "@/shared/sessions/limits";
 
 const SUGGESTED = ["work", "deadlines", "sleep", "health", "money", "family", "relationships", "news"];
 const MAX_FACTORS = 10;
@@ -104,8 +105,8 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
               id="stress-level"
               className={styles.slider}
               type="range"
-              min={1}
-              max={10}
+              min={STRESS_LEVEL_MIN}
+              max={STRESS_LEVEL_MAX}
               step={1}
               value={level}
               disabled={closed}
@@ -132,7 +133,7 @@ export function StressPanel({ sessionId, state, closed }: { sessionId: string; s
                 className={ui.input}
                 placeholder="Something else…"
                 aria-label="Another factor"
-                maxLength={40}
+                maxLength={STRESS_FACTOR_MAX_CHARS}
                 value={custom}
                 disabled={closed}
                 onChange={(e) => setCustom(e.target.value)}
