@@ -25,7 +25,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createPulseClient } from "../src/trpc/client.js";
+import { createPulseClient } from "@/trpc/client";
 import { openBenchDatabase, type BenchDatabase } from "./lib/database.js";
 import { measure, type LoadResult, type LoadSettings } from "./lib/http.js";
 import { hasTaskset, pinProcess, setOwnPriority, startServer, type ServerProcess } from "./lib/processes.js";

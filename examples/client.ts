@@ -10,7 +10,7 @@
  *   PULSE_URL=https://pulse.example.com PULSE_EMAIL=me@example.com PULSE_PASSWORD=… npx tsx examples/client.ts
  */
 import { TRPCClientError } from "@trpc/client";
-import { createPulseClient, type AppRouter, type RouterOutputs } from "../src/trpc/client";
+import { createPulseClient, type AppRouter, type RouterOutputs } from "@/trpc/client";
 
 const url = process.env.PULSE_URL ?? "http://localhost:3000";
 const email = process.env.PULSE_EMAIL ?? "example@pulse.local";

@@ -8,8 +8,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres } from "../../src/server/db/embedded.js";
-import { createLogger } from "../../src/server/log.js";
+import { startEmbeddedPostgres } from "@/server/db/embedded";
+import { createLogger } from "@/server/log";
 
 export interface BenchDatabase {
   url: string;

@@ -16,9 +16,9 @@
 import fs from "node:fs";
 import { Session } from "node:inspector/promises";
 import path from "node:path";
-import { loadConfig } from "../../src/server/config.js";
-import { createLogger } from "../../src/server/log.js";
-import { startPulse } from "../../src/server/start.js";
+import { loadConfig } from "@/server/config";
+import { createLogger } from "@/server/log";
+import { startPulse } from "@/server/start";
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is required");

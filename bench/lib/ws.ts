@@ -12,7 +12,7 @@
 import { build } from "hdr-histogram-js";
 import superjson from "superjson";
 import WebSocket from "ws";
-import { createPulseClient } from "../../src/trpc/client.js";
+import { createPulseClient } from "@/trpc/client";
 
 export type ClientKind = "protocol" | "typed";
 

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect } from "react";
-import { Logo } from "../components/Logo";
-import { Button, buttonClass, Card, cx, ui } from "../components/ui";
+import { Logo } from "@/components/Logo";
+import { Button, buttonClass, Card, cx, ui } from "@/components/ui";
 import styles from "./landing.module.css";
 
 /** Anything a page failed to render: say so plainly and offer a retry. */

@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
-import { THEME_SCRIPT } from "../components/theme";
-import { PulseProvider } from "../trpc/react";
+import { THEME_SCRIPT } from "@/components/theme";
+import { PulseProvider } from "@/trpc/react";
 import "./globals.css";
 
 export const metadata: Metadata = {

@@ -1,6 +1,6 @@
 import Link from "next/link";
-import { Logo } from "../components/Logo";
-import { buttonClass, Card, cx, ui } from "../components/ui";
+import { Logo } from "@/components/Logo";
+import { buttonClass, Card, cx, ui } from "@/components/ui";
 import styles from "./landing.module.css";
 
 export default function NotFound() {

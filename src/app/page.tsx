@@ -1,10 +1,10 @@
 import Link from "next/link";
-import { LandingActions, SignedInRedirect } from "../components/LandingActions";
-import { Logo } from "../components/Logo";
-import { ThemeToggle } from "../components/ThemeToggle";
-import { ActivityIcon, ChatIcon, FileIcon, GaugeIcon, KeyIcon, UsersIcon, WindIcon } from "../components/icons";
-import { Badge, buttonClass, Card, cx, layout } from "../components/ui";
-import shell from "../components/AppShell.module.css";
+import { LandingActions, SignedInRedirect } from "@/components/LandingActions";
+import { Logo } from "@/components/Logo";
+import { ThemeToggle } from "@/components/ThemeToggle";
+import { ActivityIcon, ChatIcon, FileIcon, GaugeIcon, KeyIcon, UsersIcon, WindIcon } from "@/components/icons";
+import { Badge, buttonClass, Card, cx, layout } from "@/components/ui";
+import shell from "@/components/AppShell.module.css";
 import styles from "./landing.module.css";
 
 /** What works today: each links to nothing here, but each is in the app after signing up. */

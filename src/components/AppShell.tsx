@@ -7,8 +7,8 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import type { RouterOutputs } from "../trpc/types";
-import { useConnection, useTRPC } from "../trpc/react";
+import type { RouterOutputs } from "@/trpc/types";
+import { useConnection, useTRPC } from "@/trpc/react";
 import { ConnectionIndicator } from "./ConnectionIndicator";
 import { HelpAlerts } from "./HelpAlerts";
 import {

@@ -1,5 +1,5 @@
 "use client";
-import { useConnection, type ConnectionState } from "../trpc/react";
+import { useConnection, type ConnectionState } from "@/trpc/react";
 import { cx } from "./ui";
 import styles from "./ConnectionIndicator.module.css";
 

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
-import { useTRPC } from "../trpc/react";
+import { useTRPC } from "@/trpc/react";
 import { APP_HOME } from "./AppShell";
 import { buttonClass } from "./ui";
 

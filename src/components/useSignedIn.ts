@@ -2,8 +2,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect } from "react";
-import type { RouterOutputs } from "../trpc/types";
-import { useConnection, useTRPC } from "../trpc/react";
+import type { RouterOutputs } from "@/trpc/types";
+import { useConnection, useTRPC } from "@/trpc/react";
 import { safeNext } from "./AppShell";
 
 type User = RouterOutputs["auth"]["signIn"]["user"];

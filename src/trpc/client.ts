@@ -8,7 +8,7 @@
  */
 import { createTRPCClient, type TRPCClient, type TRPCWebSocketClient } from "@trpc/client";
 import WebSocket from "ws";
-import type { AppRouter } from "../server/trpc/router";
+import type { AppRouter } from "@/server/trpc/router";
 import { createLinks } from "./links";
 
 export type { AppRouter };

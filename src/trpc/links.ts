@@ -1,7 +1,7 @@
 import { createWSClient, httpBatchLink, splitLink, wsLink, type TRPCLink, type TRPCWebSocketClient } from "@trpc/client";
 import superjson from "superjson";
-import type { AppRouter } from "../server/trpc/router";
-import { TRPC_HTTP_PATH, TRPC_WS_PATH } from "../shared/api";
+import type { AppRouter } from "@/server/trpc/router";
+import { TRPC_HTTP_PATH, TRPC_WS_PATH } from "@/shared/api";
 
 export interface LinkOptions {
   /** Base URL of the server, e.g. http://localhost:3000 (the browser passes its own origin). */

@@ -18,8 +18,8 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import superjson from "superjson";
 import { createLinks } from "./links";
-import type { AppRouter } from "../server/trpc/router";
-import { CLOSE_CREDENTIALS_REVOKED, TRPC_HTTP_PATH } from "../shared/api";
+import type { AppRouter } from "@/server/trpc/router";
+import { CLOSE_CREDENTIALS_REVOKED, TRPC_HTTP_PATH } from "@/shared/api";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { devices, expect, type Browser, type Page } from "@playwright/test";
-import { createPulseClient } from "../../src/trpc/client";
+import { createPulseClient } from "@/trpc/client";
 
 export interface Account {
   name: string;

@@ -2,8 +2,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres } from "../../src/server/db/embedded";
-import { createLogger } from "../../src/server/log";
+import { startEmbeddedPostgres } from "@/server/db/embedded";
+import { createLogger } from "@/server/log";
 
 declare module "vitest" {
   export interface ProvidedContext {

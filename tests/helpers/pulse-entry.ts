@@ -3,9 +3,9 @@
  * (same config, same start, same signal handling). Used by tests/integration/shutdown.test.ts
  * to check signals, exit codes and the embedded PostgreSQL's lifetime. Prints `READY <url>`.
  */
-import { loadConfig } from "../../src/server/config";
-import { createLogger } from "../../src/server/log";
-import { startPulse, stopOnSignals } from "../../src/server/start";
+import { loadConfig } from "@/server/config";
+import { createLogger } from "@/server/log";
+import { startPulse, stopOnSignals } from "@/server/start";
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);

@@ -1,7 +1,7 @@
-import { createPulseClient, type PulseClient } from "../../src/trpc/client";
-import { loadConfig, type Config } from "../../src/server/config";
-import { createLogger } from "../../src/server/log";
-import { startPulse, type RunningPulse, type StartOptions } from "../../src/server/start";
+import { createPulseClient, type PulseClient } from "@/trpc/client";
+import { loadConfig, type Config } from "@/server/config";
+import { createLogger } from "@/server/log";
+import { startPulse, type RunningPulse, type StartOptions } from "@/server/start";
 import { createTestDatabase, type TestDatabase } from "./database";
 
 export interface TestServer {

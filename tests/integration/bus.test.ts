@@ -7,8 +7,8 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBus } from "../../src/server/bus/bus";
-import { createLogger } from "../../src/server/log";
+import { createBus } from "@/server/bus/bus";
+import { createLogger } from "@/server/log";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { cutTheBus } from "./support/bus";
 import { eventually } from "./support/raw";

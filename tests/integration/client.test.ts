@@ -1,6 +1,6 @@
 /** The typed client for programs (src/trpc/client.ts): HTTP batching, lazy WebSocket, tokens. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPulseClient } from "../../src/trpc/client";
+import { createPulseClient } from "@/trpc/client";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { eventually } from "./support/raw";
 

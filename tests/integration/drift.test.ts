@@ -4,8 +4,8 @@ import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { diffSql, readSchema } from "../../scripts/lib/schema-diff";
-import { migrate, MigrationError, MIGRATIONS_DIR, readMigrations } from "../../src/server/db/migrate";
-import { createLogger } from "../../src/server/log";
+import { migrate, MigrationError, MIGRATIONS_DIR, readMigrations } from "@/server/db/migrate";
+import { createLogger } from "@/server/log";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 const log = createLogger("silent");

@@ -5,7 +5,7 @@
 import http from "node:http";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../../src/trpc/client";
+import type { AppRouter } from "@/trpc/client";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { codeOf, eventually, mutate, query, RawSocket, RawSocketError, rowCounts, servedRequests, sql, within } from "./support/raw";
 

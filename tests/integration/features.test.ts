@@ -5,10 +5,10 @@
  */
 import { Gauge } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
-import type { App } from "../../src/server/app";
-import { defineFeature, type AnyFeature } from "../../src/server/feature";
-import { features } from "../../src/server/features/index";
-import { publicProcedure, router } from "../../src/server/trpc/trpc";
+import type { App } from "@/server/app";
+import { defineFeature, type AnyFeature } from "@/server/feature";
+import { features } from "@/server/features/index";
+import { publicProcedure, router } from "@/server/trpc/trpc";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 
 const hooks: string[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { healthScore, type CheckStatus } from "../../src/server/features/health/service";
+import { healthScore, type CheckStatus } from "@/server/features/health/service";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { eventually, RawSocket, sql } from "./support/raw";
 

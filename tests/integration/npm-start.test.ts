@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import superjson from "superjson";
 import { afterAll, describe, expect, it } from "vitest";
-import { findFreePort } from "../../src/server/db/embedded";
+import { findFreePort } from "@/server/db/embedded";
 import { holdRequest, postgresProcesses } from "./support/shutdown";
 import { eventually, RawSocket, within } from "./support/raw";
 

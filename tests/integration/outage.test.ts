@@ -7,9 +7,9 @@
  */
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/server/config";
-import { createLogger } from "../../src/server/log";
-import { startPulse, type RunningPulse } from "../../src/server/start";
+import { loadConfig } from "@/server/config";
+import { createLogger } from "@/server/log";
+import { startPulse, type RunningPulse } from "@/server/start";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { eventually, mutate, query, RawSocket, RawSocketError, within } from "./support/raw";
 import { startTcpProxy, type TcpProxy } from "./support/proxy";

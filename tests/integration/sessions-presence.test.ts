@@ -4,7 +4,7 @@
  * are retried, and flush() writes what is pending at once. Plus the client-side derivation.
  */
 import { describe, expect, it } from "vitest";
-import { applyPresence, Presence, type PresenceChange } from "../../src/server/features/sessions/presence";
+import { applyPresence, Presence, type PresenceChange } from "@/server/features/sessions/presence";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

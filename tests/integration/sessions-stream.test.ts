@@ -6,8 +6,8 @@
  */
 import { setMaxListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import type { Bus } from "../../src/server/bus/bus";
-import { createStreams, type EventSource, type StoredEvent } from "../../src/server/bus/stream";
+import type { Bus } from "@/server/bus/bus";
+import { createStreams, type EventSource, type StoredEvent } from "@/server/bus/stream";
 import { eventually } from "./support/raw";
 
 function memoryBus(): Bus & { announce(channel: string): void } {

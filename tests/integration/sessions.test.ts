@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import * as Y from "yjs";
-import type { PulseClient } from "../../src/trpc/client";
+import type { PulseClient } from "@/trpc/client";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { codeOf, eventually, sql } from "./support/raw";
 import { derivedOnline, droppableClient, follow, presenceOf, sessionRowCounts, subscriptionError } from "./support/sessions";

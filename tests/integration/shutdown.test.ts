@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import superjson from "superjson";
 import { afterAll, describe, expect, it } from "vitest";
-import { createPulseClient } from "../../src/trpc/client";
+import { createPulseClient } from "@/trpc/client";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { holdRequest, postgresProcesses } from "./support/shutdown";
 import { eventually, RawSocket, within } from "./support/raw";

@@ -9,8 +9,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { TRPC_PREFIX } from "../../src/server/http/server";
-import { createHttpContext } from "../../src/server/trpc/context";
+import { TRPC_PREFIX } from "@/server/http/server";
+import { createHttpContext } from "@/server/trpc/context";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 
 type NodeHttpAdapter = typeof import("@trpc/server/adapters/node-http");

@@ -7,8 +7,8 @@ import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { AppRouter } from "../../src/trpc/client";
-import { toWebSocketUrl } from "../../src/trpc/links";
+import type { AppRouter } from "@/trpc/client";
+import { toWebSocketUrl } from "@/trpc/links";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { codeOf, eventually, RawSocket, RawSocketError, within } from "./support/raw";
 
@@ -216,7 +216,7 @@ describe("revoking a credential closes the sockets it authenticated (4001)", () 
     const account = await signUp(server);
     const { id, token } = await server.client(account.token).auth.createApiToken.mutate({ name: "resume" });
     const closes: Array<number | undefined> = [];
-    const { createPulseClient } = await import("../../src/trpc/client");
+    const { createPulseClient } = await import("@/trpc/client");
     const client = createPulseClient({ url: server.url, token, onSocketClose: (code) => closes.push(code) });
     closers.push(() => client.close());
     let events = 0;

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/server/config";
+import { ConfigError, loadConfig } from "@/server/config";
 
 const projectDir = path.resolve(import.meta.dirname, "../..");
 /** An environment with just these variables (NodeJS.ProcessEnv's type insists on NODE_ENV). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeDevice } from "../../src/server/features/auth/service";
+import { describeDevice } from "@/server/features/auth/service";
 
 describe("describeDevice (the device column of login sessions)", () => {
   it.each([

@@ -1,10 +1,10 @@
 /** startFeatures on its own: build order, hooks, and what happens when a hook fails. */
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import type { App } from "../../src/server/app";
-import { defineFeature, startFeatures } from "../../src/server/feature";
-import { createLogger } from "../../src/server/log";
-import { router } from "../../src/server/trpc/trpc";
+import type { App } from "@/server/app";
+import { defineFeature, startFeatures } from "@/server/feature";
+import { createLogger } from "@/server/log";
+import { router } from "@/server/trpc/trpc";
 
 function core(): App {
   return { checks: new Map(), metrics: { registry: new Registry() }, log: createLogger("silent") } as unknown as App;

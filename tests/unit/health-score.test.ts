@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { healthScore, type CheckStatus } from "../../src/server/features/health/service";
+import { healthScore, type CheckStatus } from "@/server/features/health/service";
 
 const ok = (n: number): CheckStatus[] => Array.from({ length: n }, () => "ok");
 

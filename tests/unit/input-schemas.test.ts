@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createAppRouter, type Services } from "../../src/server/trpc/router";
+import { createAppRouter, type Services } from "@/server/trpc/router";
 
 // Routers are made from their services; building one calls none of them.
 const appRouter = createAppRouter({} as Services);
-import { eventId, storableText, text } from "../../src/shared/input";
+import { eventId, storableText, text } from "@/shared/input";
 
 type Schema = z.core.$ZodType;
 

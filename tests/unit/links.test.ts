@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reconnectDelayMs, toWebSocketUrl } from "../../src/trpc/links";
+import { reconnectDelayMs, toWebSocketUrl } from "@/trpc/links";
 
 describe("toWebSocketUrl", () => {
   it("uses ws: for http and wss: for https, on the same host, at /api/ws", () => {

@@ -4,14 +4,14 @@
  * gets the reason, and the stream behind it is stopped through its signal even while it waits.
  */
 import { describe, expect, it } from "vitest";
-import type { App } from "../../src/server/app";
-import { DatabaseAvailability } from "../../src/server/db/availability";
-import type { Caller } from "../../src/server/features/auth/service";
-import { createLogger } from "../../src/server/log";
-import type { Context } from "../../src/server/trpc/context";
-import { SocketRegistry } from "../../src/server/trpc/sockets";
-import { whileAuthorized } from "../../src/server/trpc/live";
-import { authedProcedure, createCallerFactory, router } from "../../src/server/trpc/trpc";
+import type { App } from "@/server/app";
+import { DatabaseAvailability } from "@/server/db/availability";
+import type { Caller } from "@/server/features/auth/service";
+import { createLogger } from "@/server/log";
+import type { Context } from "@/server/trpc/context";
+import { SocketRegistry } from "@/server/trpc/sockets";
+import { whileAuthorized } from "@/server/trpc/live";
+import { authedProcedure, createCallerFactory, router } from "@/server/trpc/trpc";
 
 const caller: Caller = {
   user: { id: "u1", email: "a@example.com", name: "A", role: "USER", createdAt: new Date(0) },

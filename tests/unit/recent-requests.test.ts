@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RecentRequests } from "../../src/server/metrics/recent-requests";
+import { RecentRequests } from "@/server/metrics/recent-requests";
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s: the start of a bucket
 const S = 1000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialRoom, reduceRoom, type RoomState, type SessionEvent, type Snapshot } from "../../src/components/sessions/roomReducer";
+import { initialRoom, reduceRoom, type RoomState, type SessionEvent, type Snapshot } from "@/components/sessions/roomReducer";
 
 const at = new Date("2026-01-01T10:00:00Z");
 const snapshot: Snapshot = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyPresence, withPresence, type PresenceBatch } from "../../src/shared/sessions/presence";
+import { applyPresence, withPresence, type PresenceBatch } from "@/shared/sessions/presence";
 
 const ada = { userId: "ada", name: "Ada" };
 const bo = { userId: "bo", name: "Bo" };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BreathingState, MeditationState, SessionState } from "../../src/shared/sessions/state";
+import type { BreathingState, MeditationState, SessionState } from "@/shared/sessions/state";
 import {
   applyTimer,
   breathAt,
@@ -10,7 +10,7 @@ import {
   remainingMs,
   timerComplete,
   totalMs,
-} from "../../src/shared/sessions/timer";
+} from "@/shared/sessions/timer";
 
 const idle = { startedAt: null, pausedAt: null, elapsedBeforePauseMs: 0 };
 const meditation: MeditationState = { kind: "meditation", ...idle, durationMs: 60_000, bellIntervalMs: null };

@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { ConnectionCount } from "../../src/server/metrics/connections";
-import { CLOSE_CREDENTIALS_REVOKED, SocketRegistry, type StreamEnd } from "../../src/server/trpc/sockets";
+import { ConnectionCount } from "@/server/metrics/connections";
+import { CLOSE_CREDENTIALS_REVOKED, SocketRegistry, type StreamEnd } from "@/server/trpc/sockets";
 
 let wss: WebSocketServer;
 let url: string;

@@ -4,7 +4,7 @@
  */
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { shared, transformer, wsEncoder } from "../../src/server/trpc/wire";
+import { shared, transformer, wsEncoder } from "@/server/trpc/wire";
 
 const event = () => ({ type: "message", text: "hé \"quoted\" \u2028 line", userId: "u1", name: "Ada", at: new Date("2026-11-22T05:00:00.123Z") });
 

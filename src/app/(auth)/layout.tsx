@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
-import { Logo } from "../../components/Logo";
-import { ThemeToggle } from "../../components/ThemeToggle";
-import { AuthAside } from "../../components/AuthAside";
+import { Logo } from "@/components/Logo";
+import { ThemeToggle } from "@/components/ThemeToggle";
+import { AuthAside } from "@/components/AuthAside";
 import styles from "./auth.module.css";
 
 export default function AuthLayout({ children }: { children: ReactNode }) {

@@ -4,11 +4,11 @@ import { Badge, cx } from "@/components/ui";
 import styles from "./kinds.module.css";
 import { formatSeconds, formatSpan, type SessionState } from "./timing";
 import { BreathIcon, HeartPulseIcon, LotusIcon, PenDocIcon } from "./SessionIcons";
-import type { SessionKind, SessionStatus } from "../../shared/sessions/kinds";
+import type { SessionKind, SessionStatus } from "@/shared/sessions/kinds";
 
 // The values live in src/shared (the server's schemas use them too); pages may import them from here.
-export { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionStatus } from "../../shared/sessions/kinds";
-export { MESSAGE_MAX_CHARS } from "../../shared/sessions/limits";
+export { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionStatus } from "@/shared/sessions/kinds";
+export { MESSAGE_MAX_CHARS } from "@/shared/sessions/limits";
 
 export const KIND: Record<SessionKind, { label: string; blurb: string; Icon: typeof LotusIcon }> = {
   meditation: { label: "Meditation", blurb: "Sit together through one shared timer, with a bell.", Icon: LotusIcon },

@@ -3,13 +3,13 @@
  * `sessions.byId` (or `join`) returned and every later event of `sessions.events`. No React, no
  * network: useSessionRoom feeds it, and a test can too.
  */
-import { withPresence } from "../../shared/sessions/presence";
-import type { ParticipantRole, SessionEvent } from "../../shared/sessions/events";
-import type { SessionKind, SessionStatus } from "../../shared/sessions/kinds";
-import type { SessionState } from "../../shared/sessions/state";
-import type { RouterOutputs } from "../../trpc/types";
+import { withPresence } from "@/shared/sessions/presence";
+import type { ParticipantRole, SessionEvent } from "@/shared/sessions/events";
+import type { SessionKind, SessionStatus } from "@/shared/sessions/kinds";
+import type { SessionState } from "@/shared/sessions/state";
+import type { RouterOutputs } from "@/trpc/types";
 
-export type { SessionEvent } from "../../shared/sessions/events";
+export type { SessionEvent } from "@/shared/sessions/events";
 export type Snapshot = RouterOutputs["sessions"]["byId"];
 export type HistoryItem = RouterOutputs["sessions"]["history"]["items"][number];
 

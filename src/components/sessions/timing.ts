@@ -4,7 +4,7 @@
  * time (the local clock plus its measured offset), every client computes the same remaining time
  * and the same breathing phase. What is here is how a page words it.
  */
-import type { BreathPhase } from "../../shared/sessions/timer";
+import type { BreathPhase } from "@/shared/sessions/timer";
 
 export type {
   BreathingPattern,
@@ -12,7 +12,7 @@ export type {
   MeditationState,
   SessionState,
   StressState,
-} from "../../shared/sessions/state";
+} from "@/shared/sessions/state";
 export {
   breathAt,
   elapsedMs,
@@ -23,7 +23,7 @@ export {
   timerComplete,
   type BreathMoment,
   type BreathPhase,
-} from "../../shared/sessions/timer";
+} from "@/shared/sessions/timer";
 
 /** 125_400 ms → "2:06" (whole seconds rounded up, so 0:00 means done); an hour or more → "1:02:06". */
 export function formatCountdown(ms: number): string {

@@ -10,9 +10,9 @@
  * it, then "Caught up".
  */
 import { useEffect, useRef, useState, type RefObject } from "react";
-import { errorMessage } from "../errors";
-import { errorCode, useTRPCClient } from "../../trpc/react";
-import { SESSION_EVENT_TYPES, type SessionEvent } from "../../shared/sessions/events";
+import { errorMessage } from "@/components/errors";
+import { errorCode, useTRPCClient } from "@/trpc/react";
+import { SESSION_EVENT_TYPES, type SessionEvent } from "@/shared/sessions/events";
 
 export type LinkState =
   | { state: "connecting" }

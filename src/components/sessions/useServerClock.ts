@@ -10,7 +10,7 @@
  *   if (clock.ready) remaining = remainingMs(state, clock.now());
  */
 import { useEffect, useSyncExternalStore } from "react";
-import { useTRPCClient } from "../../trpc/react";
+import { useTRPCClient } from "@/trpc/react";
 
 const PINGS = 5;
 const RESYNC_MS = 60_000;

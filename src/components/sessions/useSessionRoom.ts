@@ -10,8 +10,8 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import * as Y from "yjs";
-import { useTRPCClient } from "../../trpc/react";
-import { FEED_EVENT_TYPES, type SessionEvent } from "../../shared/sessions/events";
+import { useTRPCClient } from "@/trpc/react";
+import { FEED_EVENT_TYPES, type SessionEvent } from "@/shared/sessions/events";
 import { fromBase64, REMOTE } from "./docBinding";
 import { reduceRoom, type RoomState, type Snapshot } from "./roomReducer";
 import { useRoomStream, type LinkState } from "./useRoomStream";

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { AlertCircleIcon, AlertIcon, CheckCircleIcon, InfoIcon } from "../icons";
+import { AlertCircleIcon, AlertIcon, CheckCircleIcon, InfoIcon } from "@/components/icons";
 import { cx } from "./cx";
 import styles from "./Alert.module.css";
 

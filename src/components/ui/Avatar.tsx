@@ -1,4 +1,4 @@
-import { initials } from "../../shared/people";
+import { initials } from "@/shared/people";
 import { cx } from "./cx";
 import styles from "./Avatar.module.css";
 

@@ -1,5 +1,5 @@
 import { forwardRef, useId, type InputHTMLAttributes, type ReactNode } from "react";
-import { AlertCircleIcon } from "../icons";
+import { AlertCircleIcon } from "@/components/icons";
 import { cx } from "./cx";
 import styles from "./Field.module.css";
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
-import type { Logger } from "../log.js";
+import type { Logger } from "@/server/log";
 
 /**
  * Cross-instance events over PostgreSQL LISTEN/NOTIFY. Payloads stay small (ids, not data):

@@ -7,7 +7,7 @@
  * when a probe finds the database back.
  */
 import type pg from "pg";
-import type { Logger } from "../log.js";
+import type { Logger } from "@/server/log";
 
 /** Socket-level failures to reach the server. */
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "EAI_AGAIN"]);

@@ -1,7 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import type { Config } from "../config.js";
-import type { Logger } from "../log.js";
+import type { Config } from "@/server/config";
+import type { Logger } from "@/server/log";
 import { startEmbeddedPostgres } from "./embedded.js";
 import { PrismaClient } from "./generated/client.js";
 import { migrate } from "./migrate.js";

@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import type { Logger } from "pino";
-import { PROJECT_DIR } from "../project-dir.js";
+import { PROJECT_DIR } from "@/server/project-dir";
 
 export const MIGRATIONS_DIR = path.join(PROJECT_DIR, "prisma/migrations");
 

@@ -3,12 +3,12 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
-import type { HealthService } from "../features/health/service.js";
-import { metrics } from "../metrics/index.js";
-import { CLOSE_SERVICE_RESTART, TRPC_HTTP_PATH, TRPC_WS_PATH as WS_PATH } from "../../shared/api.js";
-import { createHttpContext, createSocketContext, type ContextSource } from "../trpc/context.js";
-import type { AppRouter } from "../trpc/router.js";
-import { wsEncoder } from "../trpc/wire.js";
+import type { HealthService } from "@/server/features/health/service";
+import { metrics } from "@/server/metrics/index";
+import { CLOSE_SERVICE_RESTART, TRPC_HTTP_PATH, TRPC_WS_PATH as WS_PATH } from "@/shared/api";
+import { createHttpContext, createSocketContext, type ContextSource } from "@/server/trpc/context";
+import type { AppRouter } from "@/server/trpc/router";
+import { wsEncoder } from "@/server/trpc/wire";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
 
 export { CLOSE_SERVICE_RESTART, WS_PATH };

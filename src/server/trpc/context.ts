@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TRPCError } from "@trpc/server";
 import type { WebSocket } from "ws";
-import { RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "../db/availability.js";
-import type { App } from "../app.js";
-import type { Caller, RequestMeta } from "../features/auth/service.js";
-import { SESSION_COOKIE, SESSION_TTL_MS } from "../features/auth/service.js";
+import { RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "@/server/db/availability";
+import type { App } from "@/server/app";
+import type { Caller, RequestMeta } from "@/server/features/auth/service";
+import { SESSION_COOKIE, SESSION_TTL_MS } from "@/server/features/auth/service";
 import type { SocketRegistry } from "./sockets.js";
 
 /** What contexts are made from: the core, this server's socket registry, and who a secret belongs to. */

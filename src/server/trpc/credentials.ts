@@ -4,8 +4,8 @@
  * revocation missed while the bus was down is caught by checking every held credential against
  * the database again when the bus reconnects, and every minute (which also ends expired logins).
  */
-import type { App } from "../app.js";
-import { onRevocation, type HeldCredential, type Revocation } from "../bus/revocations.js";
+import type { App } from "@/server/app";
+import { onRevocation, type HeldCredential, type Revocation } from "@/server/bus/revocations";
 import type { SocketRegistry } from "./sockets.js";
 
 const RECHECK_EVERY_MS = 60_000;

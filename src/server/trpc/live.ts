@@ -8,8 +8,8 @@
  * UNAUTHORIZED or FORBIDDEN — its generator stopped through its signal, its caller told why.
  */
 import { TRPCError, type TrackedEnvelope } from "@trpc/server";
-import type { EventStream, SnapshotStream } from "../bus/live.js";
-import type { Caller } from "../features/auth/service.js";
+import type { EventStream, SnapshotStream } from "@/server/bus/live";
+import type { Caller } from "@/server/features/auth/service";
 import type { Context } from "./context.js";
 import type { SocketRegistry, StreamEnd } from "./sockets.js";
 import { shared, trackedDelivery } from "./wire.js";

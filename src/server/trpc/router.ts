@@ -1,5 +1,5 @@
-import type { AnyFeature, RoutersOf, ServicesOf } from "../feature.js";
-import { features, type Features } from "../features/index.js";
+import type { AnyFeature, RoutersOf, ServicesOf } from "@/server/feature";
+import { features, type Features } from "@/server/features/index";
 import { router } from "./trpc.js";
 
 /** Every feature's service, by name: built once per process (startFeatures in feature.ts). */

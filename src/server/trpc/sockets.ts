@@ -1,6 +1,6 @@
 import type { WebSocket } from "ws";
-import { CLOSE_CREDENTIALS_REVOKED } from "../../shared/api.js";
-import type { HeldCredential, Revocation } from "../bus/revocations.js";
+import { CLOSE_CREDENTIALS_REVOKED } from "@/shared/api";
+import type { HeldCredential, Revocation } from "@/server/bus/revocations";
 
 export type { HeldCredential, Revocation };
 

@@ -6,9 +6,9 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError, z } from "zod";
-import { isDatabaseUnavailable, RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "../db/availability.js";
-import { AppError } from "../errors.js";
-import { metrics } from "../metrics/index.js";
+import { isDatabaseUnavailable, RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "@/server/db/availability";
+import { AppError } from "@/server/errors";
+import { metrics } from "@/server/metrics/index";
 import type { Context } from "./context.js";
 import { isBoundToCaller } from "./live.js";
 import { transformer } from "./wire.js";

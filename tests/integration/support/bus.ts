@@ -1,5 +1,5 @@
 /** Cutting the event bus: what a database restart or a network blip does to its listening connections. */
-import { BUS_APPLICATION_NAME } from "../../../src/server/bus/bus";
+import { BUS_APPLICATION_NAME } from "@/server/bus/bus";
 import { eventually, sql } from "./raw";
 
 /** Ends every instance's listening connection to this database, waits until they are gone, and returns their pids. */

@@ -4,9 +4,9 @@
  */
 import { createTRPCClient } from "@trpc/client";
 import WebSocket from "ws";
-import { applyPresence, type SessionEvent } from "../../../src/server/features/sessions/service";
-import type { AppRouter, PulseClient } from "../../../src/trpc/client";
-import { createLinks } from "../../../src/trpc/links";
+import { applyPresence, type SessionEvent } from "@/server/features/sessions/service";
+import type { AppRouter, PulseClient } from "@/trpc/client";
+import { createLinks } from "@/trpc/links";
 import type { TestServer } from "../../helpers/server";
 import { eventually, sql } from "./raw";
 

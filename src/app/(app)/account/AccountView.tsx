@@ -1,4 +1,4 @@
-import { cx, layout, PageHeader } from "../../../components/ui";
+import { cx, layout, PageHeader } from "@/components/ui";
 import { ApiTokensCard } from "./ApiTokensCard";
 import { AppearanceCard } from "./AppearanceCard";
 import { LoginSessionsCard } from "./LoginSessionsCard";

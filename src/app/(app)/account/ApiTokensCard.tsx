@@ -1,11 +1,11 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ConfirmButton } from "../../../components/ConfirmButton";
-import { CopyButton } from "../../../components/CopyButton";
-import { errorMessage, NO_ERROR, toFormError, type FormError } from "../../../components/errors";
-import { CheckCircleIcon, KeyIcon, PlusIcon } from "../../../components/icons";
-import { formatDate, formatRelative, useNow } from "../../../components/time";
+import { ConfirmButton } from "@/components/ConfirmButton";
+import { CopyButton } from "@/components/CopyButton";
+import { errorMessage, NO_ERROR, toFormError, type FormError } from "@/components/errors";
+import { CheckCircleIcon, KeyIcon, PlusIcon } from "@/components/icons";
+import { formatDate, formatRelative, useNow } from "@/components/time";
 import {
   Alert,
   Button,
@@ -19,9 +19,9 @@ import {
   formStyles,
   Table,
   tableStyles as t,
-} from "../../../components/ui";
-import { useTRPC } from "../../../trpc/react";
-import type { RouterOutputs } from "../../../trpc/types";
+} from "@/components/ui";
+import { useTRPC } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/types";
 import account from "./account.module.css";
 import styles from "./ApiTokensCard.module.css";
 import { Flash, useFlash } from "./Flash";

@@ -1,8 +1,8 @@
 "use client";
-import { MonitorIcon, MoonIcon, SunIcon } from "../../../components/icons";
-import { useTheme } from "../../../components/ThemeToggle";
-import type { ThemeChoice } from "../../../components/theme";
-import { buttonClass, Card, CardBody, CardHeader, cx } from "../../../components/ui";
+import { MonitorIcon, MoonIcon, SunIcon } from "@/components/icons";
+import { useTheme } from "@/components/ThemeToggle";
+import type { ThemeChoice } from "@/components/theme";
+import { buttonClass, Card, CardBody, CardHeader, cx } from "@/components/ui";
 import styles from "./AppearanceCard.module.css";
 
 const THEMES: { value: ThemeChoice; label: string; description: string; Icon: typeof SunIcon }[] = [

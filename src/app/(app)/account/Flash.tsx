@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import { CheckCircleIcon } from "../../../components/icons";
+import { CheckCircleIcon } from "@/components/icons";
 import styles from "./Flash.module.css";
 
 /** A message that announces itself politely and fades after a few seconds. */

@@ -1,11 +1,11 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { useShell, type Me } from "../../../components/AppShell";
-import { NO_ERROR, toFormError, type FormError } from "../../../components/errors";
-import { formatDate } from "../../../components/time";
-import { Avatar, Badge, Button, Card, CardBody, CardHeader, cx, ErrorRegion, Field, formStyles } from "../../../components/ui";
-import { useTRPC } from "../../../trpc/react";
+import { useShell, type Me } from "@/components/AppShell";
+import { NO_ERROR, toFormError, type FormError } from "@/components/errors";
+import { formatDate } from "@/components/time";
+import { Avatar, Badge, Button, Card, CardBody, CardHeader, cx, ErrorRegion, Field, formStyles } from "@/components/ui";
+import { useTRPC } from "@/trpc/react";
 import { Flash, useFlash } from "./Flash";
 import styles from "./ProfileCard.module.css";
 

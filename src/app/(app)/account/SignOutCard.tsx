@@ -1,7 +1,7 @@
 "use client";
-import { useShell } from "../../../components/AppShell";
-import { LogOutIcon } from "../../../components/icons";
-import { Button, Card, CardBody, ui } from "../../../components/ui";
+import { useShell } from "@/components/AppShell";
+import { LogOutIcon } from "@/components/icons";
+import { Button, Card, CardBody, ui } from "@/components/ui";
 import styles from "./SignOutCard.module.css";
 
 /** Signs out this device only; the login sessions card signs out the others. */

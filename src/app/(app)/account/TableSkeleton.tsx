@@ -1,4 +1,4 @@
-import { Skeleton } from "../../../components/ui";
+import { Skeleton } from "@/components/ui";
 import styles from "./TableSkeleton.module.css";
 
 /** Two rows of grey bars where a card's table will be. */

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { AdminOnly } from "../../../components/AdminOnly";
-import { ComingSoon } from "../../../components/ComingSoon";
-import { ShieldIcon } from "../../../components/icons";
+import { AdminOnly } from "@/components/AdminOnly";
+import { ComingSoon } from "@/components/ComingSoon";
+import { ShieldIcon } from "@/components/icons";
 
 export const metadata: Metadata = { title: "Admin" };
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "../../../components/ComingSoon";
-import { ChartIcon } from "../../../components/icons";
+import { ComingSoon } from "@/components/ComingSoon";
+import { ChartIcon } from "@/components/icons";
 
 export const metadata: Metadata = { title: "Analytics" };
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "../../../components/ComingSoon";
-import { ChatIcon } from "../../../components/icons";
+import { ComingSoon } from "@/components/ComingSoon";
+import { ChatIcon } from "@/components/icons";
 
 export const metadata: Metadata = { title: "Chat" };
 

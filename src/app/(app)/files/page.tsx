@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "../../../components/ComingSoon";
-import { FileIcon } from "../../../components/icons";
+import { ComingSoon } from "@/components/ComingSoon";
+import { FileIcon } from "@/components/icons";
 
 export const metadata: Metadata = { title: "Files & jobs" };
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { AdminOnly } from "../../../components/AdminOnly";
-import { ComingSoon } from "../../../components/ComingSoon";
-import { GaugeIcon } from "../../../components/icons";
+import { AdminOnly } from "@/components/AdminOnly";
+import { ComingSoon } from "@/components/ComingSoon";
+import { GaugeIcon } from "@/components/icons";
 
 export const metadata: Metadata = { title: "Load tests" };
 

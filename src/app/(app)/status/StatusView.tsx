@@ -1,8 +1,8 @@
 "use client";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
-import { ConnectionIndicator } from "../../../components/ConnectionIndicator";
-import { errorMessage } from "../../../components/errors";
+import { ConnectionIndicator } from "@/components/ConnectionIndicator";
+import { errorMessage } from "@/components/errors";
 import {
   AlertIcon,
   ClockIcon,
@@ -11,11 +11,11 @@ import {
   LayersIcon,
   MemoryIcon,
   PlugIcon,
-} from "../../../components/icons";
-import { formatClock, formatDuration, formatRelative, useNow } from "../../../components/time";
-import { Alert, Card, cx, layout, PageHeader, Skeleton, StatusBadge, type HealthStatus } from "../../../components/ui";
-import { useTRPC } from "../../../trpc/react";
-import type { RouterOutputs } from "../../../trpc/types";
+} from "@/components/icons";
+import { formatClock, formatDuration, formatRelative, useNow } from "@/components/time";
+import { Alert, Card, cx, layout, PageHeader, Skeleton, StatusBadge, type HealthStatus } from "@/components/ui";
+import { useTRPC } from "@/trpc/react";
+import type { RouterOutputs } from "@/trpc/types";
 import styles from "./StatusView.module.css";
 
 type Snapshot = RouterOutputs["health"]["check"];

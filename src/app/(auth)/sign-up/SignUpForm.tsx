@@ -2,13 +2,13 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { NO_ERROR, toFormError, type FormError } from "../../../components/errors";
-import { ArrowRightIcon } from "../../../components/icons";
-import { PasswordField } from "../../../components/PasswordField";
-import { Button, ErrorRegion, Field, formStyles } from "../../../components/ui";
-import { useEnterApp } from "../../../components/useSignedIn";
-import { useTRPC } from "../../../trpc/react";
-import styles from "../auth.module.css";
+import { NO_ERROR, toFormError, type FormError } from "@/components/errors";
+import { ArrowRightIcon } from "@/components/icons";
+import { PasswordField } from "@/components/PasswordField";
+import { Button, ErrorRegion, Field, formStyles } from "@/components/ui";
+import { useEnterApp } from "@/components/useSignedIn";
+import { useTRPC } from "@/trpc/react";
+import styles from "@/app/(auth)/auth.module.css";
 
 export function SignUpForm() {
   const trpc = useTRPC();

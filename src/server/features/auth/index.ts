@@ -1,4 +1,4 @@
-import { defineFeature } from "../../feature.js";
+import { defineFeature } from "@/server/feature";
 import { authRouter } from "./router.js";
 import { createAuthService } from "./service.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { text } from "../../../shared/input.js";
-import { authedProcedure, publicProcedure, router } from "../../trpc/trpc.js";
+import { text } from "@/shared/input";
+import { authedProcedure, publicProcedure, router } from "@/server/trpc/trpc";
 import type { AuthService } from "./service.js";
 
 const email = z.email("Enter a valid email address.").max(254).trim();

@@ -1,9 +1,9 @@
 import { hash, verify } from "@node-rs/argon2";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import type { App } from "../../app.js";
-import { Prisma } from "../../db/index.js";
-import { AppError, notFound } from "../../errors.js";
-import { announceRevocation, type HeldCredential, type Revocation } from "../../bus/revocations.js";
+import type { App } from "@/server/app";
+import { Prisma } from "@/server/db/index";
+import { AppError, notFound } from "@/server/errors";
+import { announceRevocation, type HeldCredential, type Revocation } from "@/server/bus/revocations";
 import { API_TOKEN_PREFIX, LOGIN_TOKEN_PREFIX, hashSecret, newSecret } from "./tokens.js";
 
 export const SESSION_COOKIE = "pulse_session";

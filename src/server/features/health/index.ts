@@ -1,4 +1,4 @@
-import { defineFeature } from "../../feature.js";
+import { defineFeature } from "@/server/feature";
 import { healthRouter } from "./router.js";
 import { createHealthService } from "./service.js";
 

@@ -1,4 +1,4 @@
-import { live, publicProcedure, router, shared } from "../../trpc/trpc.js";
+import { live, publicProcedure, router, shared } from "@/server/trpc/trpc";
 import type { HealthService } from "./service.js";
 
 export const healthRouter = (health: HealthService) =>

@@ -1,9 +1,9 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import v8 from "node:v8";
-import type { App } from "../../app.js";
-import { snapshotStream } from "../../bus/live.js";
-import { pendingMigrations } from "../../db/migrate.js";
-import { type Check, type CheckStatus, grade } from "../../metrics/checks.js";
+import type { App } from "@/server/app";
+import { snapshotStream } from "@/server/bus/live";
+import { pendingMigrations } from "@/server/db/migrate";
+import { type Check, type CheckStatus, grade } from "@/server/metrics/checks";
 
 export type { Check, CheckStatus };
 export interface HealthSnapshot {

@@ -3,9 +3,9 @@
  * throws the AppError a client sees (FORBIDDEN, PRECONDITION_FAILED, …).
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import type { App } from "../../app.js";
-import { AppError, forbidden } from "../../errors.js";
-import type { Caller } from "../auth/service.js";
+import type { App } from "@/server/app";
+import { AppError, forbidden } from "@/server/errors";
+import type { Caller } from "@/server/features/auth/service";
 import type { ParticipantRow, SessionRow } from "./rows.js";
 
 type Db = App["db"];

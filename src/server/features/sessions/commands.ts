@@ -4,12 +4,12 @@
  * checks of access.ts, then rows (rows.ts) and events, committed together.
  */
 import { randomUUID } from "node:crypto";
-import type { App } from "../../app.js";
-import { AppError } from "../../errors.js";
-import type { SessionStatus } from "../../../shared/sessions/kinds.js";
-import { NUDGE_LEVEL } from "../../../shared/sessions/limits.js";
-import type { BreathingState, SessionState, StressState, TimerAction } from "../../../shared/sessions/state.js";
-import { applyTimer, changeBreathing } from "../../../shared/sessions/timer.js";
+import type { App } from "@/server/app";
+import { AppError } from "@/server/errors";
+import type { SessionStatus } from "@/shared/sessions/kinds";
+import { NUDGE_LEVEL } from "@/shared/sessions/limits";
+import type { BreathingState, SessionState, StressState, TimerAction } from "@/shared/sessions/state";
+import { applyTimer, changeBreathing } from "@/shared/sessions/timer";
 import { isPresent, newInviteCode, requireHost, requireInvite, requireOpen, requirePresent, type Caller } from "./access.js";
 import { parseUpdate, toBase64 } from "./doc.js";
 import { HELP_CHANNEL, insertEvents } from "./events.js";

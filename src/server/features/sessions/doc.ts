@@ -4,7 +4,7 @@
  * plus the updates after it, and compacts when those grow.
  */
 import * as Y from "yjs";
-import { AppError } from "../../errors.js";
+import { AppError } from "@/server/errors";
 
 /** Decodes a client's base64 update and checks that Yjs can read it. */
 export function parseUpdate(base64: string): Uint8Array {

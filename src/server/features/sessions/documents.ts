@@ -2,7 +2,7 @@
  * The collaboration document as of an event: the snapshot row plus the `doc` events after it,
  * merged; a load that merges many writes a new snapshot (compaction) so the next one reads few.
  */
-import type { App } from "../../app.js";
+import type { App } from "@/server/app";
 import { mergeUpdates, toBase64 } from "./doc.js";
 import { DOC } from "./tables.js";
 

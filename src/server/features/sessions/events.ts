@@ -5,12 +5,12 @@
  * The streams' reads run for every event (once per instance) and every subscriber that connects:
  * plain SQL on the pool, which costs a fraction of the CPU of the same query through Prisma.
  */
-import type { Prisma } from "../../db/index.js";
-import type { SessionEvent } from "../../../shared/sessions/events.js";
+import type { Prisma } from "@/server/db/index";
+import type { SessionEvent } from "@/shared/sessions/events";
 import type { Queryable } from "./rows.js";
 import { EVENT, HELP_REQUEST, SESSION } from "./tables.js";
 
-export type { SessionEvent, SessionEventType } from "../../../shared/sessions/events.js";
+export type { SessionEvent, SessionEventType } from "@/shared/sessions/events";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event to append: the log stamps `at` (its row's `createdAt`). */

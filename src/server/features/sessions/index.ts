@@ -1,5 +1,5 @@
 import { Gauge } from "prom-client";
-import { defineFeature } from "../../feature.js";
+import { defineFeature } from "@/server/feature";
 import { sessionsRouter } from "./router.js";
 import { createSessionsService, type SessionsService } from "./service.js";
 

@@ -4,10 +4,10 @@
  * session's replay. The transport delivers the descriptions (`live()` in trpc/live.ts). Presence
  * follows the streams: a participant is online on this instance while one of their streams runs here.
  */
-import type { App } from "../../app.js";
-import { eventStream, type EventStream } from "../../bus/live.js";
-import type { EventSource, StoredEvent } from "../../bus/stream.js";
-import { forbidden, notFound } from "../../errors.js";
+import type { App } from "@/server/app";
+import { eventStream, type EventStream } from "@/server/bus/live";
+import type { EventSource, StoredEvent } from "@/server/bus/stream";
+import { forbidden, notFound } from "@/server/errors";
 import type { Caller } from "./access.js";
 import { channelOf, eventsAfter, HELP_CHANNEL, helpRequestsAfter, newestEventId, newestHelpRequestId, type SessionEvent } from "./events.js";
 import type { Presence } from "./presence.js";

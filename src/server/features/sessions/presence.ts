@@ -24,7 +24,7 @@ export interface PresenceChange {
 
 export type PresenceWriter = (sessionId: string, changes: PresenceChange[]) => Promise<void>;
 
-export { applyPresence, type PresenceBatch, type PresenceUser } from "../../../shared/sessions/presence.js";
+export { applyPresence, type PresenceBatch, type PresenceUser } from "@/shared/sessions/presence";
 
 interface Entry {
   userId: string;

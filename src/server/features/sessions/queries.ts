@@ -1,7 +1,7 @@
 /** What a caller reads about sessions: one session as they may see it, the list, one session in full, its history. */
-import type { App } from "../../app.js";
-import { notFound } from "../../errors.js";
-import type { SessionState } from "../../../shared/sessions/state.js";
+import type { App } from "@/server/app";
+import { notFound } from "@/server/errors";
+import type { SessionState } from "@/shared/sessions/state";
 import { requireMember, requireVisible, type Caller } from "./access.js";
 import type { createDocuments } from "./documents.js";
 import { newestEventId, onlineInstances, toEvent } from "./events.js";

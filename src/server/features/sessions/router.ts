@@ -1,4 +1,4 @@
-import { authedProcedure, live, router } from "../../trpc/trpc.js";
+import { authedProcedure, live, router } from "@/server/trpc/trpc";
 import type { SessionsService } from "./service.js";
 import {
   byIdInput,

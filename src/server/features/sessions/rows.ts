@@ -4,9 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import type { ParticipantRole } from "../../../shared/sessions/events.js";
-import type { SessionKind, SessionStatus } from "../../../shared/sessions/kinds.js";
-import type { SessionState } from "../../../shared/sessions/state.js";
+import type { ParticipantRole } from "@/shared/sessions/events";
+import type { SessionKind, SessionStatus } from "@/shared/sessions/kinds";
+import type { SessionState } from "@/shared/sessions/state";
 import { AUDIT_LOG, HELP_REQUEST, PARTICIPANT, PARTICIPANT_COLUMNS, SESSION, sessionColumns } from "./tables.js";
 
 /** A connection or the pool: anything that runs a query. */

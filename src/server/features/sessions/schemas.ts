@@ -3,8 +3,8 @@
  * schema, so a client's types say exactly what a breathing session accepts.
  */
 import { z } from "zod";
-import { eventId, text } from "../../../shared/input.js";
-import { SESSION_KINDS, SESSION_STATUSES } from "../../../shared/sessions/kinds.js";
+import { eventId, text } from "@/shared/input";
+import { SESSION_KINDS, SESSION_STATUSES } from "@/shared/sessions/kinds";
 import {
   BELL_MIN_INTERVAL_MS,
   BREATH_MIN_MS,
@@ -28,7 +28,7 @@ import {
   STRESS_LEVEL_MIN,
   STRESS_PROMPT_MAX_CHARS,
   TITLE_MAX_CHARS,
-} from "../../../shared/sessions/limits.js";
+} from "@/shared/sessions/limits";
 
 
 const sessionId = z.uuid("That is not a session id.");

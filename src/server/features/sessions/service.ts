@@ -10,7 +10,7 @@
  *   live.ts       `events`: live delivery and replay
  *   tables.ts     the SQL table names
  */
-import type { App } from "../../app.js";
+import type { App } from "@/server/app";
 import { createCommands } from "./commands.js";
 import { createDocuments } from "./documents.js";
 import { createLive } from "./live.js";
@@ -18,7 +18,7 @@ import { Presence } from "./presence.js";
 import { createQueries } from "./queries.js";
 import { createWriter } from "./write.js";
 
-export type { SessionState } from "../../../shared/sessions/state.js";
+export type { SessionState } from "@/shared/sessions/state";
 export type { SessionEvent, SessionEventType } from "./events.js";
 export { applyPresence, type PresenceBatch, type PresenceUser } from "./presence.js";
 

@@ -2,7 +2,7 @@
  * How each kind's shared state begins and how the stress picture is computed, on the server.
  * The state's shape and the timer arithmetic are shared with the pages (src/shared/sessions/).
  */
-import type { SessionState, StressAggregate, TimerFields } from "../../../shared/sessions/state.js";
+import type { SessionState, StressAggregate, TimerFields } from "@/shared/sessions/state";
 import type { CreateInput } from "./schemas.js";
 
 const idleTimer: TimerFields = { startedAt: null, pausedAt: null, elapsedBeforePauseMs: 0 };

@@ -11,8 +11,8 @@
  * round trips; BEGIN, the lock timeout and the lock go in one.
  */
 import type pg from "pg";
-import type { App } from "../../app.js";
-import { AppError, notFound } from "../../errors.js";
+import type { App } from "@/server/app";
+import { AppError, notFound } from "@/server/errors";
 import { channelOf, insertEvents, type NewEvent } from "./events.js";
 import { loadForChange, type ParticipantRow, type SessionRow } from "./rows.js";
 

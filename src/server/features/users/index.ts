@@ -1,4 +1,4 @@
-import { defineFeature } from "../../feature.js";
+import { defineFeature } from "@/server/feature";
 import { usersRouter } from "./router.js";
 import { createUsersService } from "./service.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { text } from "../../../shared/input.js";
-import { adminProcedure, authedProcedure, router } from "../../trpc/trpc.js";
+import { text } from "@/shared/input";
+import { adminProcedure, authedProcedure, router } from "@/server/trpc/trpc";
 import type { UsersService } from "./service.js";
 
 const preferences = z

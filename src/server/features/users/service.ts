@@ -1,8 +1,8 @@
-import type { App } from "../../app.js";
-import { announceRevocation } from "../../bus/revocations.js";
-import { AppError, notFound } from "../../errors.js";
-import { initials } from "../../../shared/people.js";
-import type { Caller, PublicUser } from "../auth/service.js";
+import type { App } from "@/server/app";
+import { announceRevocation } from "@/server/bus/revocations";
+import { AppError, notFound } from "@/server/errors";
+import { initials } from "@/shared/people";
+import type { Caller, PublicUser } from "@/server/features/auth/service";
 
 const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;
 
