@@ -41,8 +41,6 @@ export interface SnapshotStream<T> {
   read: () => Promise<T>;
 }
 
-export type LiveStream = EventStream<never, object> | SnapshotStream<unknown>;
-
 export function eventStream<T, V extends object = T & object>(stream: Omit<EventStream<T, V>, "kind">): EventStream<T, V> {
   return { kind: "events", ...stream };
 }
