@@ -8,6 +8,7 @@ import type { Logger } from "./log.js";
 import type { CheckProvider } from "./metrics/checks.js";
 import type { ConnectionCount } from "./metrics/connections.js";
 import type { Metrics } from "./metrics/index.js";
+import type { JobQueue } from "./queue/queue.js";
 
 /**
  * The core every feature service is handed: built once per process in start.ts. Nothing here
@@ -24,6 +25,8 @@ export interface App {
   /** Resumable streams of stored events (replay after a last id, then live). */
   streams: StreamEvents;
   metrics: Metrics;
+  /** Background jobs on PostgreSQL: features define job types and enqueue; workers run here unless concurrency is 0. */
+  queue: JobQueue;
   /** Open WebSocket connections on this instance, counted by the transport. */
   connections: ConnectionCount;
   /** Checks the features add to the health snapshot (their modules' `checks`), by "feature.name". */

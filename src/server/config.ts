@@ -31,6 +31,18 @@ const environmentSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   // Below 3, each of two people can subtract their own report from the aggregate and read the other's.
   STRESS_MIN_REPORTS: z.coerce.number().int().min(3, "must be at least 3").max(1_000).default(3),
+  JOB_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(4),
+  JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
+  JOB_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  JOB_STALE_AFTER_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
+  FILES_DRIVER: z.enum(["disk", "postgres"]).default("disk"),
+  FILES_DIR: z.string().min(1).optional(),
+  FILES_QUOTA_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  FILES_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  SCREENSHOT_ALLOW_HOSTS: commaList.default([]),
+  SCREENSHOT_PAGES: z.coerce.number().int().min(1).max(16).default(2),
+  CHROMIUM_PATH: z.string().min(1).optional(),
+  PUPPETEER_EXECUTABLE_PATH: z.string().min(1).optional(),
   APP_VERSION: z.string().optional(),
   RENDER_GIT_COMMIT: z.string().optional(),
 });
@@ -59,6 +71,26 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     /** A stress check-in's group picture is withheld (on the server) until this many present people have reported. */
     stressMinReports: env.STRESS_MIN_REPORTS,
+    jobs: {
+      /** Jobs this process runs at once; 0: none here (`npm run worker` processes run them). */
+      concurrency: env.JOB_CONCURRENCY,
+      retryBaseMs: env.JOB_RETRY_BASE_MS,
+      heartbeatMs: env.JOB_HEARTBEAT_MS,
+      staleAfterMs: env.JOB_STALE_AFTER_MS,
+      sweepEveryMs: Math.max(100, Math.min(5_000, Math.round(env.JOB_STALE_AFTER_MS / 3))),
+      pollIntervalMs: 2_000,
+    },
+    files: {
+      driver: env.FILES_DRIVER,
+      dir: path.resolve(env.FILES_DIR ?? path.join(env.DATA_DIR, "files")),
+      quotaBytes: env.FILES_QUOTA_BYTES,
+      /** Files older than this many days are removed with their rows; unset keeps them. */
+      retentionDays: env.FILES_RETENTION_DAYS,
+      /** Hosts that screenshots may reach although they resolve to private addresses (tests, intranets). */
+      screenshotAllowHosts: env.SCREENSHOT_ALLOW_HOSTS,
+      screenshotPages: env.SCREENSHOT_PAGES,
+      chromiumPath: env.CHROMIUM_PATH ?? env.PUPPETEER_EXECUTABLE_PATH ?? "/usr/bin/chromium",
+    },
     version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
   };
 }

@@ -12,6 +12,7 @@ import { createHttpServer, type NextHandlers } from "./http/server.js";
 import type { Logger } from "./log.js";
 import { ConnectionCount } from "./metrics/connections.js";
 import { metrics } from "./metrics/index.js";
+import { createJobQueue } from "./queue/queue.js";
 import { watchCredentials } from "./trpc/credentials.js";
 import { createAppRouter, type AppRouter, type Services } from "./trpc/router.js";
 import { SocketRegistry } from "./trpc/sockets.js";
@@ -54,6 +55,7 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
     bus,
     streams: createStreams(bus),
     metrics,
+    queue: createJobQueue({ pool: database.pool, databaseUrl: database.url, bus, log, production: config.production, settings: config.jobs }),
     connections: new ConnectionCount(),
     checks: new Map(),
     startedAt: Date.now(),

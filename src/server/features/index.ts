@@ -5,9 +5,10 @@
  */
 import { authFeature } from "./auth/index.js";
 import { healthFeature } from "./health/index.js";
+import { jobsFeature } from "./jobs/index.js";
 import { sessionsFeature } from "./sessions/index.js";
 import { usersFeature } from "./users/index.js";
 
-export const features = [healthFeature, authFeature, usersFeature, sessionsFeature] as const;
+export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, jobsFeature] as const;
 
 export type Features = typeof features;
