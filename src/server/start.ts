@@ -37,13 +37,8 @@ export interface StartOptions {
   features?: readonly AnyFeature[];
 }
 
-/**
- * config → database → bus → the core → features (services, then start hooks in list order) →
- * HTTP/WS server. Stopping drains HTTP/WS, runs the stop hooks in reverse, then closes the bus
- * and the database.
- */
-export async function startPulse(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningPulse> {
-  const { next, features = allFeatures } = options;
+/** The core every feature is built on: the database (migrated), the bus, the job queue, metrics. */
+async function openCore(config: Config, log: Logger) {
   const database = await openDatabase(config, log);
   const bus = await createBus(database.url, database.pool, log);
   const app: App = {
@@ -61,6 +56,25 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
     startedAt: Date.now(),
     instanceId: `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`,
   };
+  return {
+    app,
+    database,
+    async close() {
+      app.databaseAvailability.close();
+      await bus.close();
+      await database.close();
+    },
+  };
+}
+
+/**
+ * config → database → bus → the core → features (services, then start hooks in list order) →
+ * HTTP/WS server. Stopping drains HTTP/WS, runs the stop hooks in reverse, then closes the bus
+ * and the database.
+ */
+export async function startPulse(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningPulse> {
+  const { next, features = allFeatures } = options;
+  const { app, database, close } = await openCore(config, log);
   const running = await startFeatures(app, features);
   // Typed by the real list: a test that passes its own list still has every real feature in it.
   const services = running.services as Services;
@@ -92,9 +106,34 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
         await http.drain(config.shutdownGraceMs);
         stopWatchingCredentials();
         await running.stop();
-        app.databaseAvailability.close();
-        await bus.close();
-        await database.close();
+        await close();
+      })()),
+  };
+}
+
+export interface RunningWorker {
+  app: App;
+  services: Services;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm run worker`: the core and every feature's service (so every job type is defined), the
+ * job workers running, and no HTTP: workers scaled apart from the web instances. Stopping gives
+ * running jobs back to the queue, then closes the bus and the database.
+ */
+export async function startWorker(config: Config, log: Logger, features: readonly AnyFeature[] = allFeatures): Promise<RunningWorker> {
+  const { app, close } = await openCore(config, log);
+  const running = await startFeatures(app, features);
+  log.info({ instance: app.instanceId, concurrency: config.jobs.concurrency }, "Pulse worker is running jobs");
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    services: running.services as Services,
+    stop: () =>
+      (stopping ??= (async () => {
+        await running.stop();
+        await close();
       })()),
   };
 }
@@ -115,7 +154,7 @@ const REPEATED_SIGNAL_MS = 1_000;
  * handlers are removed. (On any exit, db/embedded.ts still stops a running cluster, so no
  * postgres process is left behind.)
  */
-export function stopOnSignals(pulse: RunningPulse, log: Logger): void {
+export function stopOnSignals(pulse: Pick<RunningPulse, "stop">, log: Logger): void {
   let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (firstSignalAt !== undefined) {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobView } from "@/shared/jobs";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
-import { codeOf, eventually, EventStream, RawSocket, sql, within } from "./support/raw";
+import { codeOf, eventually, EventStream, RawSocket, within } from "./support/raw";
 
 let server: TestServer;
 let owner: Awaited<ReturnType<typeof signUp>>;

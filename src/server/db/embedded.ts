@@ -143,3 +143,21 @@ function postgresUserIds(): { uid?: number; gid?: number } {
   const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
   return { uid: id("-u"), gid: id("-g") };
 }
+
+/**
+ * The URL of the embedded cluster kept in `directory` when a Pulse server is running it (its
+ * postmaster.pid names a live process and the port), else undefined: how `npm run worker` finds
+ * the database of an `npm start` on the same machine.
+ */
+export async function runningEmbeddedUrl(directory: string): Promise<string | undefined> {
+  const pidFile = await fs.readFile(path.join(path.resolve(directory), "postmaster.pid"), "utf8").catch(() => undefined);
+  const [pid, , , port] = pidFile?.split("\n") ?? [];
+  if (!pid || !port || !/^\d+$/.test(pid) || !/^\d+$/.test(port.trim())) return undefined;
+  try {
+    process.kill(Number(pid), 0);
+  } catch (error) {
+    // EPERM: it runs, as the postgres user; ESRCH: a stale file.
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port.trim()}/${DATABASE}`;
+}

@@ -285,6 +285,7 @@ export async function startRunner(deps: RunnerDeps): Promise<Runner> {
   if (settings.concurrency > 0) {
     workerPool = new pg.Pool({ connectionString: deps.databaseUrl, max: settings.concurrency + 2, application_name: "pulse-jobs" });
     workerPool.on("error", (err) => log.warn({ err }, "job worker database connection lost"));
+    workerPool.on("connect", (client) => client.on("error", (err) => log.warn({ err }, "job worker database connection failed")));
     graphile = await runGraphile({
       pgPool: workerPool,
       schema: GRAPHILE_SCHEMA,
