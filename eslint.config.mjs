@@ -27,7 +27,7 @@ const ELEMENTS = [
 
 const FEATURE_LIST = "src/server/features/index.ts";
 /** The process entry and start-up wire everything together: they are transport. */
-const ENTRY_POINTS = ["src/server/start.ts", "src/server/main.ts"];
+const ENTRY_POINTS = ["src/server/start.ts", "src/server/main.ts", "src/server/worker.ts"];
 
 const shared = { element: { type: "shared" } };
 const page = { element: { type: "page" } };
