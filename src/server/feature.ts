@@ -7,6 +7,7 @@ import type { AnyRouter } from "@trpc/server";
 import type { Metric } from "prom-client";
 import type { App } from "./app.js";
 import type { CheckProvider } from "./metrics/checks.js";
+import type { HttpRoute } from "./routes.js";
 
 export interface Feature<Name extends string, Service, Router extends AnyRouter> {
   /** Where its procedures are mounted (`sessions.list`), and its service's key. */
@@ -26,6 +27,8 @@ export interface Feature<Name extends string, Service, Router extends AnyRouter>
    * `registers: []`: they are registered here, replacing any of the same name.
    */
   metrics?(service: Service): Metric[];
+  /** HTTP routes it serves outside tRPC (a download that streams bytes), matched before the pages. */
+  routes?(service: Service): HttpRoute[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any router and service: the list's element type
@@ -48,6 +51,8 @@ export type RoutersOf<Features extends readonly AnyFeature[]> = {
 
 export interface RunningFeatures<Features extends readonly AnyFeature[]> {
   services: ServicesOf<Features>;
+  /** Every feature's HTTP routes, for the transport to serve. */
+  routes: HttpRoute[];
   /** Runs the stop hooks of the features that started, last first. Never rejects: a failing hook is logged. */
   stop(): Promise<void>;
 }
@@ -98,5 +103,6 @@ export async function startFeatures<const Features extends readonly AnyFeature[]
     await stop();
     throw error;
   }
-  return { services: services as ServicesOf<Features>, stop };
+  const routes = features.flatMap((feature) => feature.routes?.(services[feature.name]) ?? []);
+  return { services: services as ServicesOf<Features>, routes, stop };
 }

@@ -6,7 +6,8 @@ import { WebSocketServer } from "ws";
 import type { HealthService } from "@/server/features/health/service";
 import { metrics } from "@/server/metrics/index";
 import { CLOSE_SERVICE_RESTART, TRPC_HTTP_PATH, TRPC_WS_PATH as WS_PATH } from "@/shared/api";
-import { createHttpContext, createSocketContext, type ContextSource } from "@/server/trpc/context";
+import { routeMatcher, type HttpRoute } from "@/server/routes";
+import { createHttpContext, createSocketContext, credentialOf, type ContextSource } from "@/server/trpc/context";
 import type { AppRouter } from "@/server/trpc/router";
 import { wsEncoder } from "@/server/trpc/wire";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
@@ -30,6 +31,7 @@ function routeGroup(pathname: string): string {
   if (pathname.startsWith(TRPC_PREFIX)) return "trpc";
   if (pathname.startsWith("/health")) return "health";
   if (pathname === "/metrics") return "metrics";
+  if (pathname.startsWith("/api/")) return "api";
   if (pathname.startsWith("/_next/")) return "next_asset";
   return "page";
 }
@@ -44,10 +46,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export interface HttpServerParts extends ContextSource {
   router: AppRouter;
   health: HealthService;
+  /** The features' own HTTP routes (feature.ts `routes`). */
+  routes: readonly HttpRoute[];
 }
 
 export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): PulseHttpServer {
   const { app, router, health } = parts;
+  const matchRoute = routeMatcher(parts.routes);
   const { log, config } = app;
   let draining = false;
   /** Responses not yet sent: when draining starts, each is told to close its connection. */
@@ -85,6 +90,17 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
         res.end(body);
         return;
       }
+    }
+    const matched = matchRoute(req.method ?? "GET", pathname);
+    if (matched) {
+      let caller: ReturnType<typeof parts.authenticate> | undefined;
+      return matched.route.handle({
+        req,
+        res,
+        params: matched.params,
+        query: new URLSearchParams(query),
+        caller: () => (caller ??= parts.authenticate(credentialOf(req))),
+      });
     }
     if (next) return next.handle(req, res);
     sendJson(res, 404, { error: "Not found" });

@@ -12,7 +12,7 @@ export interface ContextSource {
   app: App;
   sockets: SocketRegistry;
   /** The auth feature's `authenticate`: the caller a cookie or bearer secret stands for, or null. */
-  authenticate(secret: string): Promise<Caller | null>;
+  authenticate(secret: string | undefined): Promise<Caller | null>;
 }
 
 export interface Context {
@@ -59,6 +59,11 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   return header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+}
+
+/** The secret an HTTP request carries: its bearer token, else its login cookie. */
+export function credentialOf(req: IncomingMessage): string | undefined {
+  return bearer(req) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
 }
 
 function sessionCookie(app: App, token: string | null): string {
