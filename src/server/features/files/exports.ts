@@ -1,0 +1,127 @@
+/**
+ * The caller's own data as CSV rows (`files.create({ kind: "csv", export })`): read with plain
+ * SQL in keyset-paginated pages, so an export of 100,000 rows holds one page at a time and each
+ * page is an index range scan, whatever its depth (no OFFSET).
+ */
+import type pg from "pg";
+
+export const EXPORT_KINDS = ["jobs", "files", "sessionHistory", "chatUsage"] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+export const EXPORT_PAGE_ROWS = 1_000;
+
+export interface ExportRows {
+  header: string[];
+  rows: AsyncIterable<string[]>;
+}
+
+/** Where the last page ended: its last row's time and id (the tie-breaker). */
+interface Cursor {
+  at: Date;
+  id: string;
+}
+
+interface Spec<Row> {
+  header: string[];
+  /** $1 owner, $2/$3 the cursor (null on the first page), $4 the page size; ordered by time DESC, id ASC. */
+  sql: string;
+  cells(row: Row): string[];
+  cursor(row: Row): Cursor;
+}
+
+/** ISO 8601 in UTC; an absent time is an empty cell. */
+const iso = (value: Date | null) => (value ? value.toISOString() : "");
+const str = (value: string | number | bigint | null) => (value === null ? "" : String(value));
+
+/**
+ * Rows newest first, matching the ("ownerId", "createdAt" DESC, "id") indexes of Job and File.
+ * `("createdAt" < t OR ("createdAt" = t AND id > last))` is that order's "after the cursor".
+ */
+const after = (at: string, id: string) => `($2::timestamptz IS NULL OR ${at} < $2 OR (${at} = $2 AND ${id} > $3::uuid))`;
+
+interface JobRow {
+  id: string; type: string; status: string; priority: string; progress: number; message: string; attempts: number;
+  maxAttempts: number; lastError: string | null; fileId: string | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null;
+}
+
+const jobs: Spec<JobRow> = {
+  header: ["id", "type", "status", "priority", "progress", "message", "attempts", "maxAttempts", "lastError", "fileId", "createdAt", "startedAt", "finishedAt"],
+  sql: `SELECT id, type, status::text, priority::text, progress, message, attempts, "maxAttempts", "lastError", "fileId", "createdAt", "startedAt", "finishedAt"
+        FROM "Job" WHERE "ownerId" = $1 AND ${after(`"createdAt"`, "id")}
+        ORDER BY "createdAt" DESC, id ASC LIMIT $4`,
+  cells: (r) => [r.id, r.type, r.status, r.priority, str(r.progress), r.message, str(r.attempts), str(r.maxAttempts), str(r.lastError), str(r.fileId), iso(r.createdAt), iso(r.startedAt), iso(r.finishedAt)],
+  cursor: (r) => ({ at: r.createdAt, id: r.id }),
+};
+
+interface FileRow {
+  id: string; kind: string; name: string; contentType: string; size: string; sha256: string | null; status: string;
+  jobId: string | null; createdAt: Date; readyAt: Date | null;
+}
+
+const files: Spec<FileRow> = {
+  header: ["id", "kind", "name", "contentType", "size", "sha256", "status", "jobId", "createdAt", "readyAt"],
+  // size is a bigint: read as text, never through a JS number.
+  sql: `SELECT id, kind::text, name, "contentType", size::text AS size, sha256, status::text, "jobId", "createdAt", "readyAt"
+        FROM "File" WHERE "ownerId" = $1 AND ${after(`"createdAt"`, "id")}
+        ORDER BY "createdAt" DESC, id ASC LIMIT $4`,
+  cells: (r) => [r.id, r.kind, r.name, r.contentType, r.size, str(r.sha256), r.status, str(r.jobId), iso(r.createdAt), iso(r.readyAt)],
+  cursor: (r) => ({ at: r.createdAt, id: r.id }),
+};
+
+interface SessionRow {
+  id: string; sessionId: string; kind: string; title: string; role: string; status: string; joinedAt: Date; leftAt: Date | null;
+  startedAt: Date | null; endedAt: Date | null; messages: string;
+}
+
+/**
+ * Session history = the sessions the user took part in (hosted or joined), one row per seat,
+ * with how many chat messages they wrote there — not every event they authored: presence and
+ * timer events are noise in a spreadsheet, and the room's full log is `sessions.history`.
+ */
+const sessionHistory: Spec<SessionRow> = {
+  header: ["sessionId", "kind", "title", "role", "status", "joinedAt", "leftAt", "sessionStartedAt", "sessionEndedAt", "messages"],
+  sql: `SELECT p.id, p."sessionId", s.kind::text, s.title, p.role::text, s.status::text, p."joinedAt", p."leftAt", s."startedAt", s."endedAt",
+               (SELECT count(*) FROM "SessionEvent" e WHERE e."sessionId" = p."sessionId" AND e.type = 'message' AND e."userId" = p."userId")::text AS messages
+        FROM "SessionParticipant" p JOIN "LiveSession" s ON s.id = p."sessionId"
+        WHERE p."userId" = $1 AND ${after(`p."joinedAt"`, "p.id")}
+        ORDER BY p."joinedAt" DESC, p.id ASC LIMIT $4`,
+  cells: (r) => [r.sessionId, r.kind, r.title, r.role, r.status, iso(r.joinedAt), iso(r.leftAt), iso(r.startedAt), iso(r.endedAt), r.messages],
+  cursor: (r) => ({ at: r.joinedAt, id: r.id }),
+};
+
+export const CHAT_USAGE_HEADER = ["conversationId", "conversation", "month", "messages", "inputTokens", "outputTokens"];
+
+/**
+ * The chat tables come with a later issue, so there is nothing to export yet: the header and no
+ * rows. Once a "ChatMessage" table exists this refuses (rather than quietly exporting nothing)
+ * until the chat issue writes its query here — its columns are that issue's to decide.
+ */
+async function* chatUsageRows(pool: pg.Pool): AsyncGenerator<string[]> {
+  const { rows } = await pool.query<{ exists: boolean }>(`SELECT to_regclass('"ChatMessage"') IS NOT NULL AS exists`);
+  if (rows[0]?.exists) throw new Error('The chat usage export has no query for the "ChatMessage" table yet (src/server/features/files/exports.ts).');
+}
+
+async function* pages<Row extends pg.QueryResultRow>(pool: pg.Pool, ownerId: string, spec: Spec<Row>): AsyncGenerator<string[]> {
+  let cursor: Cursor | null = null;
+  for (;;) {
+    const { rows }: pg.QueryResult<Row> = await pool.query<Row>(spec.sql, [ownerId, cursor?.at ?? null, cursor?.id ?? null, EXPORT_PAGE_ROWS]);
+    for (const row of rows) yield spec.cells(row);
+    const last = rows.at(-1);
+    if (!last || rows.length < EXPORT_PAGE_ROWS) return;
+    cursor = spec.cursor(last);
+  }
+}
+
+/** The header and the rows of one export of `ownerId`'s data; rows are read page by page as they are consumed. */
+export function exportRows(pool: pg.Pool, ownerId: string, which: ExportKind): ExportRows {
+  switch (which) {
+    case "jobs":
+      return { header: jobs.header, rows: pages(pool, ownerId, jobs) };
+    case "files":
+      return { header: files.header, rows: pages(pool, ownerId, files) };
+    case "sessionHistory":
+      return { header: sessionHistory.header, rows: pages(pool, ownerId, sessionHistory) };
+    case "chatUsage":
+      return { header: CHAT_USAGE_HEADER, rows: chatUsageRows(pool) };
+  }
+}
