@@ -23,21 +23,30 @@ interface Cursor {
 
 interface Spec<Row> {
   header: string[];
-  /** $1 owner, $2/$3 the cursor (null on the first page), $4 the page size; ordered by time DESC, id ASC. */
-  sql: string;
+  /** SELECT … FROM … WHERE <owner> = $1: the page's keyset condition and order are added to it. */
+  select: string;
+  /** The time and id columns of the keyset: rows come newest first, ties by id. */
+  at: string;
+  id: string;
   cells(row: Row): string[];
   cursor(row: Row): Cursor;
+}
+
+/**
+ * The next page after the cursor ($2 time, $3 id) in "time DESC, id ASC" order. The redundant
+ * `time <= $2` is the part an index can start its scan at; without it PostgreSQL filters every row
+ * before the cursor again on each page, and an export grows quadratically.
+ */
+function pageSql(spec: Spec<never>, afterCursor: boolean): string {
+  const keyset = afterCursor ? ` AND ${spec.at} <= $2 AND (${spec.at} < $2 OR ${spec.id} > $3::uuid)` : "";
+  return `${spec.select}${keyset} ORDER BY ${spec.at} DESC, ${spec.id} ASC LIMIT ${EXPORT_PAGE_ROWS}`;
 }
 
 /** ISO 8601 in UTC; an absent time is an empty cell. */
 const iso = (value: Date | null) => (value ? value.toISOString() : "");
 const str = (value: string | number | bigint | null) => (value === null ? "" : String(value));
 
-/**
- * Rows newest first, matching the ("ownerId", "createdAt" DESC, "id") indexes of Job and File.
- * `("createdAt" < t OR ("createdAt" = t AND id > last))` is that order's "after the cursor".
- */
-const after = (at: string, id: string) => `($2::timestamptz IS NULL OR ${at} < $2 OR (${at} = $2 AND ${id} > $3::uuid))`;
+// Jobs and files come newest first, the order of their ("ownerId", "createdAt" DESC, "id") indexes.
 
 interface JobRow {
   id: string; type: string; status: string; priority: string; progress: number; message: string; attempts: number;
@@ -46,9 +55,10 @@ interface JobRow {
 
 const jobs: Spec<JobRow> = {
   header: ["id", "type", "status", "priority", "progress", "message", "attempts", "maxAttempts", "lastError", "fileId", "createdAt", "startedAt", "finishedAt"],
-  sql: `SELECT id, type, status::text, priority::text, progress, message, attempts, "maxAttempts", "lastError", "fileId", "createdAt", "startedAt", "finishedAt"
-        FROM "Job" WHERE "ownerId" = $1 AND ${after(`"createdAt"`, "id")}
-        ORDER BY "createdAt" DESC, id ASC LIMIT $4`,
+  select: `SELECT id, type, status::text, priority::text, progress, message, attempts, "maxAttempts", "lastError", "fileId", "createdAt", "startedAt", "finishedAt"
+        FROM "Job" WHERE "ownerId" = $1`,
+  at: `"createdAt"`,
+  id: "id",
   cells: (r) => [r.id, r.type, r.status, r.priority, str(r.progress), r.message, str(r.attempts), str(r.maxAttempts), str(r.lastError), str(r.fileId), iso(r.createdAt), iso(r.startedAt), iso(r.finishedAt)],
   cursor: (r) => ({ at: r.createdAt, id: r.id }),
 };
@@ -61,9 +71,10 @@ interface FileRow {
 const files: Spec<FileRow> = {
   header: ["id", "kind", "name", "contentType", "size", "sha256", "status", "jobId", "createdAt", "readyAt"],
   // size is a bigint: read as text, never through a JS number.
-  sql: `SELECT id, kind::text, name, "contentType", size::text AS size, sha256, status::text, "jobId", "createdAt", "readyAt"
-        FROM "File" WHERE "ownerId" = $1 AND ${after(`"createdAt"`, "id")}
-        ORDER BY "createdAt" DESC, id ASC LIMIT $4`,
+  select: `SELECT id, kind::text, name, "contentType", size::text AS size, sha256, status::text, "jobId", "createdAt", "readyAt"
+        FROM "File" WHERE "ownerId" = $1`,
+  at: `"createdAt"`,
+  id: "id",
   cells: (r) => [r.id, r.kind, r.name, r.contentType, r.size, str(r.sha256), r.status, str(r.jobId), iso(r.createdAt), iso(r.readyAt)],
   cursor: (r) => ({ at: r.createdAt, id: r.id }),
 };
@@ -80,11 +91,12 @@ interface SessionRow {
  */
 const sessionHistory: Spec<SessionRow> = {
   header: ["sessionId", "kind", "title", "role", "status", "joinedAt", "leftAt", "sessionStartedAt", "sessionEndedAt", "messages"],
-  sql: `SELECT p.id, p."sessionId", s.kind::text, s.title, p.role::text, s.status::text, p."joinedAt", p."leftAt", s."startedAt", s."endedAt",
+  select: `SELECT p.id, p."sessionId", s.kind::text, s.title, p.role::text, s.status::text, p."joinedAt", p."leftAt", s."startedAt", s."endedAt",
                (SELECT count(*) FROM "SessionEvent" e WHERE e."sessionId" = p."sessionId" AND e.type = 'message' AND e."userId" = p."userId")::text AS messages
         FROM "SessionParticipant" p JOIN "LiveSession" s ON s.id = p."sessionId"
-        WHERE p."userId" = $1 AND ${after(`p."joinedAt"`, "p.id")}
-        ORDER BY p."joinedAt" DESC, p.id ASC LIMIT $4`,
+        WHERE p."userId" = $1`,
+  at: `p."joinedAt"`,
+  id: "p.id",
   cells: (r) => [r.sessionId, r.kind, r.title, r.role, r.status, iso(r.joinedAt), iso(r.leftAt), iso(r.startedAt), iso(r.endedAt), r.messages],
   cursor: (r) => ({ at: r.joinedAt, id: r.id }),
 };
@@ -104,7 +116,9 @@ async function* chatUsageRows(pool: pg.Pool): AsyncGenerator<string[]> {
 async function* pages<Row extends pg.QueryResultRow>(pool: pg.Pool, ownerId: string, spec: Spec<Row>): AsyncGenerator<string[]> {
   let cursor: Cursor | null = null;
   for (;;) {
-    const { rows }: pg.QueryResult<Row> = await pool.query<Row>(spec.sql, [ownerId, cursor?.at ?? null, cursor?.id ?? null, EXPORT_PAGE_ROWS]);
+    const { rows }: pg.QueryResult<Row> = cursor
+      ? await pool.query<Row>(pageSql(spec, true), [ownerId, cursor.at, cursor.id])
+      : await pool.query<Row>(pageSql(spec, false), [ownerId]);
     for (const row of rows) yield spec.cells(row);
     const last = rows.at(-1);
     if (!last || rows.length < EXPORT_PAGE_ROWS) return;
