@@ -4,9 +4,9 @@
  * page is an index range scan, whatever its depth (no OFFSET).
  */
 import type pg from "pg";
+import type { ExportKind } from "@/shared/files";
 
-export const EXPORT_KINDS = ["jobs", "files", "sessionHistory", "chatUsage"] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
+export { EXPORT_KINDS, type ExportKind } from "@/shared/files";
 
 export const EXPORT_PAGE_ROWS = 1_000;
 
