@@ -1,0 +1,275 @@
+/**
+ * One warm Chromium per process, shared by a small pool of pages. Chromium starts on first use
+ * (or `warm()`), behind the egress proxy, and is started again when it dies: a capture in flight
+ * then fails with a clear error and the next one gets the new browser. Each capture gets its own
+ * incognito context (no cookies or storage shared between people's captures), downloads denied,
+ * closed afterwards.
+ */
+import type { ChildProcess } from "node:child_process";
+import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
+import type { Logger } from "@/server/log";
+import { startEgressProxy, type EgressProxy } from "./proxy.js";
+
+export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+
+/** Schemes a page may request; the rest (file:, ftp:, chrome:, …) never reach the proxy, so they are refused in the page. */
+const PAGE_SCHEMES = new Set(["http:", "https:", "data:", "blob:", "about:"]);
+/** A context that does not close in this long means a wedged browser: it is killed and started again. */
+const CONTEXT_CLOSE_TIMEOUT_MS = 5_000;
+
+export interface BrowserPoolOptions {
+  /** Host names or IPs that may be private (`SCREENSHOT_ALLOW_HOSTS`, see guard.ts `parseAllowHosts`). */
+  allowHosts: Set<string>;
+  /** Pages in use at once; more captures wait their turn in order. */
+  size?: number;
+  executablePath?: string;
+  log?: Logger;
+}
+
+export interface BrowserPoolStats {
+  inUse: number;
+  waiting: number;
+  /** Browsers started so far (more than one after a crash). */
+  launches: number;
+  /** Requests the egress proxy refused so far. */
+  blocked: number;
+}
+
+/** Cancellation: rejected with this, `name` "AbortError" like fetch's. */
+export function abortError(message = "The capture was cancelled."): Error {
+  const error = new Error(message);
+  error.name = "AbortError";
+  return error;
+}
+
+export class BrowserStoppedError extends Error {
+  constructor() {
+    super("The browser stopped during the capture; try again.");
+    this.name = "BrowserStoppedError";
+  }
+}
+
+interface Waiter {
+  grant(): void;
+}
+
+export class BrowserPool {
+  readonly allowHosts: Set<string>;
+  readonly size: number;
+  private readonly executablePath: string;
+  private readonly log: Logger | undefined;
+  private browser: Browser | undefined;
+  private launching: Promise<Browser> | undefined;
+  private proxy: Promise<EgressProxy> | undefined;
+  private runningProxy: EgressProxy | undefined;
+  private launches = 0;
+  private inUse = 0;
+  private readonly waiters: Waiter[] = [];
+  private closed = false;
+
+  constructor(options: BrowserPoolOptions) {
+    this.allowHosts = options.allowHosts;
+    this.size = Math.max(1, options.size ?? 2);
+    this.executablePath = options.executablePath ?? DEFAULT_CHROMIUM;
+    this.log = options.log;
+  }
+
+  /** Starts the proxy and the browser now, so that the first capture does not pay for it. */
+  async warm(): Promise<void> {
+    await this.currentBrowser();
+  }
+
+  stats(): BrowserPoolStats {
+    return { inUse: this.inUse, waiting: this.waiters.length, launches: this.launches, blocked: this.runningProxy?.blocked ?? 0 };
+  }
+
+  /** The running Chromium's process, if any (tests kill it to prove the restart). */
+  browserProcess(): ChildProcess | null {
+    return this.browser?.process() ?? null;
+  }
+
+  /**
+   * Runs `use` with a fresh page in a fresh incognito context, once a pool slot is free.
+   * Aborting `signal` takes the capture out of the queue, or closes its context at once, and
+   * rejects with an AbortError without waiting for `use`.
+   */
+  async withPage<T>(use: (page: Page) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw abortError();
+    await this.acquire(signal);
+    let context: BrowserContext | undefined;
+    let browser: Browser | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => {
+          reject(abortError());
+          void this.closeContext(context, browser);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+      const ready = (async () => {
+        ({ browser, context } = await this.newContext());
+        if (signal?.aborted) throw abortError();
+        const page = await context.newPage();
+        await refuseOtherSchemes(page);
+        return page;
+      })();
+      const page = await Promise.race([ready, aborted]);
+      return await Promise.race([use(page), aborted]);
+    } catch (error) {
+      if (signal?.aborted) throw abortError();
+      if (browser && !browser.connected) throw new BrowserStoppedError();
+      throw error;
+    } finally {
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+      // The slot is free once the context is gone, so at most `size` contexts ever exist.
+      void this.closeContext(context, browser).finally(() => this.release());
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.waiters.splice(0);
+    const browser = this.browser ?? (await this.launching?.catch(() => undefined));
+    this.browser = undefined;
+    if (browser) {
+      const process = browser.process();
+      await withTimeout(browser.close(), CONTEXT_CLOSE_TIMEOUT_MS).catch(() => undefined);
+      process?.kill("SIGKILL");
+    }
+    const proxy = await this.proxy?.catch(() => undefined);
+    await proxy?.close();
+  }
+
+  private async newContext(): Promise<{ browser: Browser; context: BrowserContext }> {
+    // A browser that died since the last capture may not have been noticed yet: one retry on a new one.
+    for (let attempt = 0; ; attempt++) {
+      const browser = await this.currentBrowser();
+      try {
+        const context = await browser.createBrowserContext({ downloadBehavior: { policy: "deny" } });
+        return { browser, context };
+      } catch (error) {
+        if (browser.connected || attempt > 0) throw error;
+        this.forget(browser);
+      }
+    }
+  }
+
+  private async closeContext(context: BrowserContext | undefined, browser: Browser | undefined): Promise<void> {
+    if (!context || !browser?.connected || context.closed) return;
+    try {
+      await withTimeout(context.close(), CONTEXT_CLOSE_TIMEOUT_MS);
+    } catch {
+      if (browser.connected) {
+        this.log?.warn("a capture context did not close; restarting the browser");
+        this.forget(browser);
+      }
+    }
+  }
+
+  private currentBrowser(): Promise<Browser> {
+    if (this.closed) return Promise.reject(new Error("The capture service is shutting down."));
+    if (this.browser?.connected) return Promise.resolve(this.browser);
+    this.launching ??= this.launch().finally(() => {
+      this.launching = undefined;
+    });
+    return this.launching;
+  }
+
+  private async launch(): Promise<Browser> {
+    this.proxy ??= startEgressProxy({ allow: this.allowHosts, log: this.log });
+    const proxy = await this.proxy;
+    let browser: Browser;
+    try {
+      browser = await puppeteer.launch({
+        executablePath: this.executablePath,
+        headless: true,
+        pipe: true, // no DevTools port on localhost for a page to find
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+        defaultViewport: null,
+        args: [
+          `--proxy-server=${proxy.url}`,
+          // Chromium skips the proxy for loopback unless told otherwise.
+          "--proxy-bypass-list=<-loopback>",
+          // WebRTC's UDP does not go through an HTTP proxy: no UDP at all.
+          "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+          "--disable-quic",
+          "--disable-dev-shm-usage",
+          "--disable-gpu",
+          "--hide-scrollbars",
+          "--mute-audio",
+          ...(process.getuid?.() === 0 ? ["--no-sandbox"] : []),
+        ],
+      });
+    } catch (error) {
+      throw new Error(`The browser could not be started: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    this.launches++;
+    this.browser = browser;
+    this.runningProxy = proxy;
+    browser.once("disconnected", () => {
+      this.log?.warn("the capture browser disconnected; the next capture starts a new one");
+      this.forget(browser);
+    });
+    if (this.closed) {
+      await browser.close().catch(() => undefined);
+      throw new Error("The capture service is shutting down.");
+    }
+    return browser;
+  }
+
+  private forget(browser: Browser): void {
+    if (this.browser === browser) this.browser = undefined;
+    browser.process()?.kill("SIGKILL");
+  }
+
+  private acquire(signal?: AbortSignal): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("The capture service is shutting down."));
+    if (this.inUse < this.size && this.waiters.length === 0) {
+      this.inUse++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index !== -1) this.waiters.splice(index, 1);
+        reject(abortError());
+      };
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Hands the slot straight to the next waiter, or frees it. */
+  private release(): void {
+    const next = this.waiters.shift();
+    if (next) next.grant();
+    else this.inUse--;
+  }
+}
+
+async function refuseOtherSchemes(page: Page): Promise<void> {
+  await page.setRequestInterception(true);
+  page.on("request", (request) => {
+    if (request.isInterceptResolutionHandled()) return;
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(request.url())?.[0].toLowerCase() ?? "";
+    if (PAGE_SCHEMES.has(scheme)) void request.continue().catch(() => undefined);
+    else void request.abort("accessdenied").catch(() => undefined);
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
