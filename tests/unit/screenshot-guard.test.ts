@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/server/errors";
 import { checkTarget, isPrivateAddress, MESSAGES, parseAllowHosts, resolveAllowed } from "@/server/features/files/browser/guard";
+import { isPageScheme } from "@/server/features/files/browser/schemes";
 
 describe("isPrivateAddress", () => {
   const privateAddresses = [
@@ -129,5 +130,12 @@ describe("resolveAllowed", () => {
     await expect(resolveAllowed("8.8.8.8", 443, new Set())).resolves.toEqual({ address: "8.8.8.8", family: 4 });
     await expect(resolveAllowed("[2606:4700:4700::1111]", 443, new Set())).resolves.toEqual({ address: "2606:4700:4700::1111", family: 6 });
     await expect(resolveAllowed("8.8.8.8", 0, new Set())).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+
+describe("isPageScheme", () => {
+  it("lets http, https, data, blob and about through, and nothing else", () => {
+    for (const url of ["http://example.com/", "HTTPS://example.com/", "data:image/png;base64,AA==", "blob:https://example.com/1", "about:blank"]) expect(isPageScheme(url), url).toBe(true);
+    for (const url of ["file:///etc/passwd", "ftp://example.com/", "chrome://settings", "chrome-extension://abc/x.js", "view-source:http://example.com", "ws://example.com", ""]) expect(isPageScheme(url), url).toBe(false);
   });
 });

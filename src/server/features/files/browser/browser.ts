@@ -9,11 +9,10 @@ import type { ChildProcess } from "node:child_process";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
 import type { Logger } from "@/server/log";
 import { startEgressProxy, type EgressProxy } from "./proxy.js";
+import { refuseOtherSchemes } from "./schemes.js";
 
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 
-/** Schemes a page may request; the rest (file:, ftp:, chrome:, …) never reach the proxy, so they are refused in the page. */
-const PAGE_SCHEMES = new Set(["http:", "https:", "data:", "blob:", "about:"]);
 /** A context that does not close in this long means a wedged browser: it is killed and started again. */
 const CONTEXT_CLOSE_TIMEOUT_MS = 5_000;
 
@@ -49,6 +48,12 @@ export class BrowserStoppedError extends Error {
   }
 }
 
+interface Prepared {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
 interface Waiter {
   grant(): void;
 }
@@ -62,6 +67,8 @@ export class BrowserPool {
   private launching: Promise<Browser> | undefined;
   private proxy: Promise<EgressProxy> | undefined;
   private runningProxy: EgressProxy | undefined;
+  private spare: Promise<Prepared | undefined> | undefined;
+  private readonly closing = new WeakMap<BrowserContext, Promise<void>>();
   private launches = 0;
   private inUse = 0;
   private readonly waiters: Waiter[] = [];
@@ -77,6 +84,8 @@ export class BrowserPool {
   /** Starts the proxy and the browser now, so that the first capture does not pay for it. */
   async warm(): Promise<void> {
     await this.currentBrowser();
+    this.prepareSpare();
+    await this.spare;
   }
 
   stats(): BrowserPoolStats {
@@ -108,11 +117,14 @@ export class BrowserPool {
         signal?.addEventListener("abort", onAbort, { once: true });
       });
       const ready = (async () => {
-        ({ browser, context } = await this.newContext());
-        if (signal?.aborted) throw abortError();
-        const page = await context.newPage();
-        await refuseOtherSchemes(page);
-        return page;
+        const prepared = await this.takePrepared();
+        ({ browser, context } = prepared);
+        if (signal?.aborted) {
+          // Aborted while the page was being made: the finally below may already have run.
+          void this.closeContext(context, browser);
+          throw abortError();
+        }
+        return prepared.page;
       })();
       const page = await Promise.race([ready, aborted]);
       return await Promise.race([use(page), aborted]);
@@ -122,8 +134,11 @@ export class BrowserPool {
       throw error;
     } finally {
       if (onAbort) signal?.removeEventListener("abort", onAbort);
-      // The slot is free once the context is gone, so at most `size` contexts ever exist.
-      void this.closeContext(context, browser).finally(() => this.release());
+      // The slot is free once the context is gone, so at most `size` contexts (and one spare) ever exist.
+      void this.closeContext(context, browser).finally(() => {
+        this.prepareSpare();
+        this.release();
+      });
     }
   }
 
@@ -141,6 +156,38 @@ export class BrowserPool {
     await proxy?.close();
   }
 
+  /**
+   * The spare (a context and page made while the pool was idle, so a capture pays only for its
+   * navigation) if it is still alive, else a new one. A spare is never used twice.
+   */
+  private async takePrepared(): Promise<Prepared> {
+    const spare = await this.spare;
+    this.spare = undefined;
+    if (spare) {
+      const alive = spare.browser.connected && !spare.context.closed && (await withTimeout(spare.page.evaluate("1"), 2_000).then(() => true, () => false));
+      if (alive) return spare;
+      void this.closeContext(spare.context, spare.browser);
+    }
+    return this.prepare();
+  }
+
+  private prepareSpare(): void {
+    if (this.closed || this.spare) return;
+    this.spare = this.prepare().catch(() => undefined);
+  }
+
+  private async prepare(): Promise<Prepared> {
+    const { browser, context } = await this.newContext();
+    try {
+      const page = await context.newPage();
+      await refuseOtherSchemes(page);
+      return { browser, context, page };
+    } catch (error) {
+      void this.closeContext(context, browser);
+      throw error;
+    }
+  }
+
   private async newContext(): Promise<{ browser: Browser; context: BrowserContext }> {
     // A browser that died since the last capture may not have been noticed yet: one retry on a new one.
     for (let attempt = 0; ; attempt++) {
@@ -155,8 +202,19 @@ export class BrowserPool {
     }
   }
 
-  private async closeContext(context: BrowserContext | undefined, browser: Browser | undefined): Promise<void> {
-    if (!context || !browser?.connected || context.closed) return;
+  /** Idempotent: an abort and the capture's own clean-up may both close the same context. */
+  private closeContext(context: BrowserContext | undefined, browser: Browser | undefined): Promise<void> {
+    if (!context || !browser) return Promise.resolve();
+    let closing = this.closing.get(context);
+    if (!closing) {
+      closing = this.closeOnce(context, browser);
+      this.closing.set(context, closing);
+    }
+    return closing;
+  }
+
+  private async closeOnce(context: BrowserContext, browser: Browser): Promise<void> {
+    if (!browser.connected || context.closed) return;
     try {
       await withTimeout(context.close(), CONTEXT_CLOSE_TIMEOUT_MS);
     } catch {
@@ -254,16 +312,6 @@ export class BrowserPool {
     if (next) next.grant();
     else this.inUse--;
   }
-}
-
-async function refuseOtherSchemes(page: Page): Promise<void> {
-  await page.setRequestInterception(true);
-  page.on("request", (request) => {
-    if (request.isInterceptResolutionHandled()) return;
-    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(request.url())?.[0].toLowerCase() ?? "";
-    if (PAGE_SCHEMES.has(scheme)) void request.continue().catch(() => undefined);
-    else void request.abort("accessdenied").catch(() => undefined);
-  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
