@@ -134,11 +134,18 @@ async function main(): Promise<void> {
       `Yardstick: the same page with Node's fetch, p50 ${yardstick.p50} ms. Cold browser launch ${round(launchMs)} ms (not in the figure).`,
     ],
   };
+  let readme = false;
   if (!args["no-write"]) {
     writeResult(result);
-    updateReadme();
+    try {
+      updateReadme();
+      readme = true;
+    } catch (error) {
+      // results/feature-modules-before-after.json is not a BenchResult (no figures): the table cannot be rebuilt until it is.
+      console.warn(`bench/README.md not updated: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
-  console.log(`\n${args["no-write"] ? "Not written (--no-write)." : "Wrote bench/results/screenshot.json and bench/README.md."} Took ${round((performance.now() - started) / 1000, 1)} s.`);
+  console.log(`\n${args["no-write"] ? "Not written (--no-write)." : `Wrote bench/results/screenshot.json${readme ? " and bench/README.md" : ""}.`} Took ${round((performance.now() - started) / 1000, 1)} s.`);
 }
 
 main().catch((error: unknown) => {
