@@ -11,12 +11,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import { PDFParse } from "pdf-parse";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BrowserPool } from "@/server/features/files/browser/browser";
 import { capture } from "@/server/features/files/browser/capture";
 import { parseAllowHosts } from "@/server/features/files/browser/guard";
+import { startEgressProxy } from "@/server/features/files/browser/proxy";
 
 const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
 const downloadName = `pulse-download-${randomUUID()}.bin`;
@@ -49,7 +51,7 @@ const server = http.createServer((req, res) => {
       return html(
         page(
           `<img src="${privateBase}/pixel.png"><iframe src="${privateBase}/framed"></iframe>` +
-            `<script>fetch("${privateBase}/fetched").catch(() => {});</script><p>embeds</p>`,
+            `<script>fetch("${privateBase}/fetched").catch(() => {}); new WebSocket("ws://127.0.0.1:${port}/socket");</script><p>embeds</p>`,
         ),
       );
     case "/pixel.png":
@@ -76,7 +78,14 @@ const server = http.createServer((req, res) => {
   }
 });
 
-const privatePaths = ["/secret", "/pixel.png", "/framed", "/fetched"];
+// WebSockets go through the proxy as CONNECT tunnels: an upgrade reaching the server would be a leak.
+server.on("upgrade", (req: http.IncomingMessage, socket: Duplex) => {
+  const pathname = new URL(req.url ?? "/", "http://x").pathname;
+  hits.set(pathname, (hits.get(pathname) ?? 0) + 1);
+  socket.destroy();
+});
+
+const privatePaths = ["/secret", "/pixel.png", "/framed", "/fetched", "/socket"];
 const pool = new BrowserPool({ allowHosts: parseAllowHosts("localhost"), size: 1 });
 const local = (pathname: string) => `http://localhost:${port}${pathname}`;
 
@@ -173,6 +182,38 @@ describe("no server-side request forgery", () => {
     const places = [path.join(os.homedir(), "Downloads"), os.homedir(), os.tmpdir(), process.cwd()].filter((place) => fs.existsSync(place));
     const found = spawnSync("find", [...places, "-maxdepth", "3", "-name", `${downloadName}*`], { encoding: "utf8" });
     expect(found.stdout.trim()).toBe("");
+  });
+});
+
+describe("the egress proxy on its own", () => {
+  function connectThrough(proxyUrl: string, authority: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const request = http.request(proxyUrl, { method: "CONNECT", path: authority });
+      request.on("connect", (response: http.IncomingMessage, socket: Duplex) => {
+        socket.destroy();
+        resolve(`${response.statusCode} ${response.headers["x-pulse-blocked"] ?? ""}`.trim());
+      });
+      request.on("error", reject);
+      request.end();
+    });
+  }
+
+  it("tunnels to an allowed host, refuses a private one with 403, and counts it", async () => {
+    const proxy = await startEgressProxy({ allow: parseAllowHosts("localhost") });
+    try {
+      expect(await connectThrough(proxy.url, `localhost:${port}`)).toBe("200");
+      expect(await connectThrough(proxy.url, `127.0.0.1:${port}`)).toBe("403 1");
+      expect(await connectThrough(proxy.url, "[::1]:80")).toBe("403 1");
+      expect(await connectThrough(proxy.url, "169.254.169.254:80")).toBe("403 1");
+      expect(proxy.blocked).toBe(3);
+      const response = await new Promise<http.IncomingMessage>((resolve) => http.get(`${proxy.url}/`, { path: `http://127.0.0.1:${port}/secret` }, resolve));
+      response.resume();
+      expect(response.statusCode).toBe(403);
+      expect(proxy.blocked).toBe(4);
+      expect(hits.get("/secret")).toBeUndefined();
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
