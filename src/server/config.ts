@@ -43,6 +43,8 @@ const environmentSchema = z.object({
   SCREENSHOT_PAGES: z.coerce.number().int().min(1).max(16).default(2),
   CHROMIUM_PATH: z.string().min(1).optional(),
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://pulse.example.com" }).optional(),
+  RENDER_EXTERNAL_URL: z.string().optional(),
   APP_VERSION: z.string().optional(),
   RENDER_GIT_COMMIT: z.string().optional(),
 });
@@ -71,6 +73,8 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     /** A stress check-in's group picture is withheld (on the server) until this many present people have reported. */
     stressMinReports: env.STRESS_MIN_REPORTS,
+    /** How people reach this server (absolute links such as download links): `PUBLIC_URL`, or Render's own. */
+    publicUrl: (env.PUBLIC_URL ?? env.RENDER_EXTERNAL_URL)?.replace(/\/+$/, ""),
     jobs: {
       /** Jobs this process runs at once; 0: none here (`npm run worker` processes run them). */
       concurrency: env.JOB_CONCURRENCY,

@@ -26,7 +26,7 @@ function context(sockets: SocketRegistry): Context {
     sockets,
     caller,
     credentialMark: sockets.mark(),
-    meta: { ip: "127.0.0.1" },
+    meta: { ip: "127.0.0.1", origin: "http://localhost" },
     setSessionCookie: () => undefined,
     setRetryAfter: () => undefined,
   };

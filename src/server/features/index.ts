@@ -4,11 +4,12 @@
  * are mounted at its name, its service is built and its hooks run (see feature.ts).
  */
 import { authFeature } from "./auth/index.js";
+import { filesFeature } from "./files/index.js";
 import { healthFeature } from "./health/index.js";
 import { jobsFeature } from "./jobs/index.js";
 import { sessionsFeature } from "./sessions/index.js";
 import { usersFeature } from "./users/index.js";
 
-export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, jobsFeature] as const;
+export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, filesFeature, jobsFeature] as const;
 
 export type Features = typeof features;

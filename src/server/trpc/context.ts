@@ -61,6 +61,15 @@ function bearer(req: IncomingMessage): string | undefined {
   return header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
 }
 
+/** `PUBLIC_URL` when set; else the scheme and host the request came in on (Host is checked, not trusted blindly). */
+function originOf(app: App, req: IncomingMessage): string {
+  if (app.config.publicUrl) return app.config.publicUrl;
+  const forwarded = app.config.trustProxy ? String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim() : "";
+  const scheme = forwarded === "https" || forwarded === "http" ? forwarded : "encrypted" in req.socket ? "https" : "http";
+  const host = req.headers.host && /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(req.headers.host) ? req.headers.host : `localhost:${app.config.port}`;
+  return `${scheme}://${host}`;
+}
+
 /** The secret an HTTP request carries: its bearer token, else its login cookie. */
 export function credentialOf(req: IncomingMessage): string | undefined {
   return bearer(req) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -112,7 +121,7 @@ export async function createHttpContext(source: ContextSource, req: IncomingMess
     sockets,
     caller,
     credentialMark,
-    meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
+    meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"], origin: originOf(app, req) },
     setSessionCookie,
     setRetryAfter,
   };
@@ -142,7 +151,7 @@ export async function createSocketContext(
     sockets,
     caller,
     credentialMark: mark,
-    meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"] },
+    meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"], origin: originOf(app, req) },
     socket,
     setSessionCookie: () => undefined,
     setRetryAfter: () => undefined,

@@ -30,6 +30,8 @@ export interface Caller {
 export interface RequestMeta {
   ip: string;
   userAgent?: string;
+  /** Where this server is reached, for absolute links (`PUBLIC_URL`, else the request's own host). */
+  origin: string;
 }
 
 const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;

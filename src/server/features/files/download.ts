@@ -49,7 +49,13 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
 
-export function serveDownload(req: IncomingMessage, res: ServerResponse, file: DownloadableFile, storage: FileStorage): void {
+export function serveDownload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: DownloadableFile,
+  storage: FileStorage,
+  disposition: "attachment" | "inline" = "attachment",
+): void {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" }).end("Method not allowed.\n");
     return;
@@ -78,7 +84,7 @@ export function serveDownload(req: IncomingMessage, res: ServerResponse, file: D
 
   const bodyHeaders: Record<string, string> = {
     "Content-Type": file.contentType,
-    "Content-Disposition": contentDisposition(file.name),
+    "Content-Disposition": contentDisposition(file.name, disposition),
   };
   let range: ByteRange | undefined;
   if (request.kind === "range") {

@@ -29,6 +29,7 @@ function percentEncode(value: string): string {
   return encodeURIComponent(value).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function contentDisposition(name: string): string {
-  return `attachment; filename="${asciiFilename(name)}"; filename*=UTF-8''${percentEncode(cleaned(name))}`;
+/** `attachment` (save it) by default; `inline` shows it in the browser (previews of our own PNGs and PDFs). */
+export function contentDisposition(name: string, disposition: "attachment" | "inline" = "attachment"): string {
+  return `${disposition}; filename="${asciiFilename(name)}"; filename*=UTF-8''${percentEncode(cleaned(name))}`;
 }
