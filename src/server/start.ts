@@ -41,16 +41,17 @@ export interface StartOptions {
 async function openCore(config: Config, log: Logger) {
   const database = await openDatabase(config, log);
   const bus = await createBus(database.url, database.pool, log);
+  const databaseAvailability = new DatabaseAvailability(database.pool, log);
   const app: App = {
     config,
     db: database.db,
     pool: database.pool,
-    databaseAvailability: new DatabaseAvailability(database.pool, log),
+    databaseAvailability,
     log,
     bus,
     streams: createStreams(bus),
     metrics,
-    queue: createJobQueue({ pool: database.pool, databaseUrl: database.url, bus, log, production: config.production, settings: config.jobs }),
+    queue: createJobQueue({ pool: database.pool, availability: databaseAvailability, databaseUrl: database.url, bus, log, production: config.production, settings: config.jobs }),
     connections: new ConnectionCount(),
     checks: new Map(),
     startedAt: Date.now(),

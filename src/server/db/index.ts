@@ -28,9 +28,9 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     // A database that stops answering (rather than refusing) must not hold requests for minutes.
     const pool = new pg.Pool({ connectionString: url, max: config.databasePoolSize, connectionTimeoutMillis: 5_000 });
     pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
-    // A checked-out connection that fails mid-query rejects that query; without a listener its
-    // "error" event would also crash the process.
-    pool.on("connect", (client) => client.on("error", (err) => log.warn({ err }, "database connection failed")));
+    // A checked-out connection that fails mid-query rejects that query (reported where it is
+    // used); without a listener its "error" event would also crash the process.
+    pool.on("connect", (client) => client.on("error", (err) => log.debug({ err }, "database connection failed")));
     const db = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {
       db,

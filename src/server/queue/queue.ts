@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { runMigrations } from "graphile-worker";
 import type { Bus } from "@/server/bus/bus";
+import type { DatabaseAvailability } from "@/server/db/availability";
 import type { EventSource } from "@/server/bus/stream";
 import type { Logger } from "@/server/log";
 import { isCancellable, isRetryable, JOB_STATUSES, type JobStatus, type JobView } from "@/shared/jobs";
@@ -53,6 +54,8 @@ export interface JobQueue {
 
 export interface QueueDeps {
   pool: pg.Pool;
+  /** Told of the queue's database failures, so that an outage is logged once. */
+  availability: DatabaseAvailability;
   databaseUrl: string;
   bus: Bus;
   log: Logger;
@@ -200,7 +203,7 @@ export function createJobQueue(deps: QueueDeps): JobQueue {
     },
 
     async start() {
-      await runMigrations({ pgPool: pool, schema: GRAPHILE_SCHEMA, logger: graphileLogger(log) });
+      await runMigrations({ pgPool: pool, schema: GRAPHILE_SCHEMA, logger: graphileLogger(log, deps.availability) });
       runner = await startRunner({ ...deps, types, announce, change });
     },
 

@@ -284,15 +284,16 @@ export async function startRunner(deps: RunnerDeps): Promise<Runner> {
   let workerPool: pg.Pool | undefined;
   if (settings.concurrency > 0) {
     workerPool = new pg.Pool({ connectionString: deps.databaseUrl, max: settings.concurrency + 2, application_name: "pulse-jobs" });
-    workerPool.on("error", (err) => log.warn({ err }, "job worker database connection lost"));
-    workerPool.on("connect", (client) => client.on("error", (err) => log.warn({ err }, "job worker database connection failed")));
+    // Connection failures surface in the queries that needed them (graphile reports those: see graphile-log.ts).
+    workerPool.on("error", (err) => log.debug({ err }, "job worker database connection lost"));
+    workerPool.on("connect", (client) => client.on("error", (err) => log.debug({ err }, "job worker database connection failed")));
     graphile = await runGraphile({
       pgPool: workerPool,
       schema: GRAPHILE_SCHEMA,
       concurrency: settings.concurrency,
       noHandleSignals: true,
       pollInterval: settings.pollIntervalMs,
-      logger: graphileLogger(log),
+      logger: graphileLogger(log, deps.availability),
       taskList: { [TASK]: attempt },
     });
   }

@@ -1,0 +1,145 @@
+/**
+ * Background jobs — `npx tsx bench/jobs.ts [--no-write] [--jobs=5000] [--concurrency=8] [--enqueuers=8] [--priority=-10]`.
+ *
+ * No-op jobs enqueued and completed per second, through the whole queue: each job is a Job row
+ * and its graphile dispatch written in one transaction, claimed by a worker (a fenced update),
+ * run, and ended succeeded (another fenced update), every change taking the owner's next seq
+ * and announced on the bus. The workers are a separate `npm run worker` process (pinned to the
+ * second core); this process (pinned to the first) enqueues with `--enqueuers` parallel loops
+ * and counts succeeded rows. The yardstick, in the same run on the same database: graphile-worker
+ * alone (add_job, a no-op task, the same concurrency), whose rows say nothing about progress,
+ * owners, attempts or files. The ratio is Pulse's rate over graphile's.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { loadConfig } from "@/server/config";
+import { createLogger } from "@/server/log";
+import { startWorker } from "@/server/start";
+import { openBenchDatabase } from "./lib/database.js";
+import { hasTaskset, pinProcess, projectDir, setOwnPriority } from "./lib/processes.js";
+import { environment, figure, updateReadme, writeResult, type BenchResult } from "./lib/report.js";
+
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: "string", default: "5000" },
+    concurrency: { type: "string", default: "8" },
+    enqueuers: { type: "string", default: "8" },
+    "no-write": { type: "boolean", default: false },
+    priority: { type: "string" },
+  },
+});
+const JOBS = Number(args.jobs);
+const CONCURRENCY = Number(args.concurrency);
+const ENQUEUERS = Number(args.enqueuers);
+if (args.priority !== undefined) setOwnPriority(Number(args.priority));
+const pin = hasTaskset();
+if (pin) pinProcess(process.pid, 0);
+
+const database = await openBenchDatabase();
+const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATABASE_URL: database.url, JOB_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: "warn" };
+
+async function startChild(mode: "pulse" | "bare"): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(projectDir, "bench/jobs-worker.ts"), mode], { cwd: projectDir, env, stdio: ["ignore", "pipe", "inherit"] });
+  if (pin) pinProcess(child.pid!, 1);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("READY") && resolve());
+    child.once("exit", (code) => reject(new Error(`the ${mode} worker exited (${code})`)));
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** Runs `count` calls of `one` over `parallel` loops. */
+async function inParallel(count: number, parallel: number, one: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < count) await one(next++);
+  }));
+}
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+// The enqueuing side: the core and its queue, with no workers of its own.
+const config = loadConfig({ ...env, NODE_ENV: "production" });
+const enqueuer = await startWorker({ ...config, jobs: { ...config.jobs, concurrency: 0 } }, createLogger("warn"));
+const { queue, pool } = enqueuer.app;
+queue.define("bench.noop", { run: async () => undefined });
+const { rows: users } = await pool.query<{ id: string }>(
+  `INSERT INTO "User" (id, email, name, "passwordHash", "updatedAt") VALUES (gen_random_uuid(), 'bench@example.com', 'Bench', 'x', now()) RETURNING id::text AS id`,
+);
+const ownerId = users[0]!.id;
+
+async function pulseRound(count: number): Promise<{ perS: number; enqueuePerS: number }> {
+  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Job" WHERE status = 'succeeded'`);
+  const before = rows[0]!.n;
+  const started = performance.now();
+  await inParallel(count, ENQUEUERS, () => queue.enqueue({ ownerId, type: "bench.noop" }));
+  const enqueued = performance.now();
+  await waitUntil(async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Job" WHERE status = 'succeeded'`)).rows[0]!.n >= before + count);
+  const seconds = (performance.now() - started) / 1000;
+  return { perS: Math.round(count / seconds), enqueuePerS: Math.round(count / ((enqueued - started) / 1000)) };
+}
+
+async function bareRound(count: number): Promise<{ perS: number }> {
+  const started = performance.now();
+  await inParallel(count, ENQUEUERS, () => pool.query(`SELECT graphile_worker.add_job('bench.bare', '{}'::json)`));
+  await waitUntil(async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM graphile_worker.jobs`)).rows[0]!.n === 0);
+  return { perS: Math.round(count / ((performance.now() - started) / 1000)) };
+}
+
+const pulseWorker = await startChild("pulse");
+await pulseRound(300); // warm-up
+const pulseRuns = [await pulseRound(JOBS), await pulseRound(JOBS)];
+await stopChild(pulseWorker);
+
+const bareWorker = await startChild("bare");
+await bareRound(300);
+const bareRuns = [await bareRound(JOBS), await bareRound(JOBS)];
+await stopChild(bareWorker);
+
+await enqueuer.stop();
+await database.close();
+
+const best = (runs: { perS: number }[]) => Math.max(...runs.map((r) => r.perS));
+const pulseRate = best(pulseRuns);
+const bareRate = best(bareRuns);
+const ratio = pulseRate / bareRate;
+const result: BenchResult = {
+  name: "jobs",
+  title: "Background jobs: no-op jobs through the queue",
+  date: new Date().toISOString(),
+  command: `npx tsx bench/jobs.ts${args.priority ? ` --priority=${args.priority}` : ""}`,
+  environment: environment(),
+  settings: { jobs: JOBS, concurrency: CONCURRENCY, enqueuers: ENQUEUERS, pinned: pin, database: database.kind },
+  figures: [
+    figure(
+      "(j) jobs: no-op jobs enqueued and completed",
+      pulseRate,
+      "jobs/s",
+      `${pulseRate.toLocaleString("en")} jobs/s (${ratio.toFixed(2)}× graphile-worker alone: ${bareRate.toLocaleString("en")} jobs/s)`,
+      ">=",
+      1_000,
+      "≥ 1,000 jobs/s",
+    ),
+  ],
+  details: { pulseRuns, bareRuns },
+  notes: [
+    "Best of two rounds of --jobs each, after a 300-job warm-up; the enqueue rate is the enqueuers' alone, the jobs/s figure is from the first enqueue to the last success.",
+  ],
+};
+console.table({ pulse: { runs: pulseRuns.map((r) => r.perS).join(", "), enqueue: pulseRuns.map((r) => r.enqueuePerS).join(", ") }, bare: { runs: bareRuns.map((r) => r.perS).join(", ") } });
+console.log(result.figures[0]!.display);
+if (!args["no-write"]) {
+  console.log(`wrote ${writeResult(result)}`);
+  updateReadme();
+}
+process.exit(0);
