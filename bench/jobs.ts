@@ -13,7 +13,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { loadConfig } from "@/server/config";
 import { createLogger } from "@/server/log";
 import { startWorker } from "@/server/start";
