@@ -147,6 +147,19 @@ describe("screenshots and page PDFs", () => {
     expect(text.text).toContain("Pulse capture test");
   });
 
+  it("two captures starting together in a pool of two each get their own page (the warm spare goes to one)", async () => {
+    const pair = new BrowserPool({ allowHosts: parseAllowHosts("localhost"), size: 2 });
+    try {
+      await pair.warm();
+      const pages = await Promise.all([1, 2].map(() => pair.withPage(async (page) => page)));
+      expect(pages[0]).not.toBe(pages[1]);
+      const shots = await Promise.all([640, 800].map((width) => capture(pair, { kind: "screenshot", url: local("/"), width, height: 480 })));
+      expect(shots.map((png) => PNG.sync.read(png).width)).toEqual([640, 800]);
+    } finally {
+      await pair.close();
+    }
+  });
+
   it("refuses a first address on a private network before opening anything", async () => {
     const error = await failure(capture(pool, { kind: "screenshot", url: `http://127.0.0.1:${port}/secret` }));
     expect(error).toMatchObject({ code: "BAD_REQUEST", message: "That address is on a private network and cannot be captured." });

@@ -161,8 +161,10 @@ export class BrowserPool {
    * navigation) if it is still alive, else a new one. A spare is never used twice.
    */
   private async takePrepared(): Promise<Prepared> {
-    const spare = await this.spare;
+    // Taken before the await: two captures starting together must not both get the same page.
+    const taking = this.spare;
     this.spare = undefined;
+    const spare = await taking;
     if (spare) {
       const alive = spare.browser.connected && !spare.context.closed && (await withTimeout(spare.page.evaluate("1"), 2_000).then(() => true, () => false));
       if (alive) return spare;
