@@ -15,7 +15,16 @@ if (mode === "bare") {
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.jobs.concurrency + 2 });
   pool.on("error", () => undefined);
   pool.on("connect", (client) => client.on("error", () => undefined));
-  const runner = await run({ pgPool: pool, concurrency: config.jobs.concurrency, noHandleSignals: true, pollInterval: 2_000, taskList: { "bench.bare": async () => undefined } });
+  const localQueue = Number(process.env.GW_LOCAL_QUEUE ?? -1);
+  const completeJobBatchDelay = Number(process.env.GW_COMPLETE_DELAY ?? -1);
+  const runner = await run({
+    pgPool: pool,
+    concurrency: config.jobs.concurrency,
+    noHandleSignals: true,
+    pollInterval: 2_000,
+    preset: { worker: { localQueue: { size: localQueue }, completeJobBatchDelay } },
+    taskList: { "bench.bare": async () => undefined },
+  });
   process.on("SIGTERM", () => void runner.stop().then(() => process.exit(0)));
 } else {
   const log = createLogger("warn");
