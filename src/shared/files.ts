@@ -31,6 +31,14 @@ export const CSV_CELL_MAX_CHARS = 10_000;
 
 export const URL_MAX_CHARS = 2_048;
 
+/** Screenshot sizes in CSS pixels: the form offers these, the server refuses others. */
+export const SCREENSHOT_LIMITS = {
+  width: { min: 320, max: 3840, default: 1280 },
+  height: { min: 240, max: 2160, default: 800 },
+  /** A full-page screenshot is cut off below this many pixels. */
+  fullPageMaxHeight: 16_384,
+} as const;
+
 /** A download link lives between a minute and a week. */
 export const LINK_MIN_S = 60;
 export const LINK_MAX_S = 7 * 24 * 3600;
@@ -51,3 +59,16 @@ export interface FileView {
 
 /** Where a file's bytes are served (with a cookie or a bearer token, or a link's `token`). */
 export const downloadPath = (fileId: string) => `/api/files/${encodeURIComponent(fileId)}/download`;
+
+/** A size as a person reads it: "512 bytes", "4.2 KB", "12 KB", "3.4 MB" (1 KB = 1,024 bytes). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} ${bytes === 1 ? "byte" : "bytes"}`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value)} ${units[unit]}`;
+}

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import type pg from "pg";
 import type { Logger } from "@/server/log";
 import { PermanentJobError, type JobContext, type JobQueue } from "@/server/queue/queue";
-import type { FileKind } from "@/shared/files";
+import { formatBytes, type FileKind } from "@/shared/files";
 import type { BrowserPool } from "./browser/browser.js";
 import { capture } from "./browser/capture.js";
 import { exportRows } from "./exports.js";
@@ -35,7 +35,6 @@ export interface GenerateDeps {
   log: Logger;
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
  * The body of a file. A document's rendering fails the same way every time (a broken image):
@@ -81,12 +80,12 @@ async function run(context: JobContext<CreateInput>, deps: GenerateDeps): Promis
     const usage = await usedBytes(deps.pool, context.ownerId);
     if (usage.bytes + stored.size > deps.quotaBytes) {
       throw new PermanentJobError(
-        `This file (${megabytes(stored.size)}) would take your storage past its ${megabytes(deps.quotaBytes)} quota. Delete some files, then retry.`,
+        `This file (${formatBytes(stored.size)}) would take your storage past its ${formatBytes(deps.quotaBytes)} quota. Delete some files, then retry.`,
       );
     }
     const kept = await context.complete(async (client) => {
       await client.query(`UPDATE "File" SET status = 'ready', size = $2, sha256 = $3, "readyAt" = now() WHERE id = $1`, [file.id, stored.size, stored.sha256]);
-    }, `Ready: ${megabytes(stored.size)}`);
+    }, `Ready: ${formatBytes(stored.size)}`);
     // Cancelled, or taken over by another worker meanwhile: this attempt's body is not the file's.
     if (!kept) await deps.storage.delete(key);
   } catch (error) {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { documentSchema } from "@/shared/files/document";
-import { CSV_CELL_MAX_CHARS, CSV_MAX_COLUMNS, CSV_MAX_ROWS, EXPORT_KINDS, FILE_KINDS, LINK_MAX_S, LINK_MIN_S, URL_MAX_CHARS } from "@/shared/files";
+import { CSV_CELL_MAX_CHARS, CSV_MAX_COLUMNS, CSV_MAX_ROWS, EXPORT_KINDS, FILE_KINDS, LINK_MAX_S, LINK_MIN_S, SCREENSHOT_LIMITS, URL_MAX_CHARS } from "@/shared/files";
 import { text } from "@/shared/input";
 import { JOB_PRIORITIES } from "@/shared/jobs";
-import { SCREENSHOT_LIMITS } from "./browser/capture.js";
+
 
 const fileId = z.uuid("That is not a file id.");
 const priority = z.enum(JOB_PRIORITIES).optional();

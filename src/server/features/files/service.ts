@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { App } from "@/server/app";
 import { AppError, notFound } from "@/server/errors";
 import type { Caller } from "@/server/features/auth/service";
-import { downloadPath, type FileKind, type FileView } from "@/shared/files";
+import { downloadPath, formatBytes, type FileKind, type FileView } from "@/shared/files";
 import type { JobView } from "@/shared/jobs";
 import { BrowserPool } from "./browser/browser.js";
 import { checkTarget } from "./browser/guard.js";
@@ -36,7 +36,6 @@ const RETENTION_EVERY_MS = 60 * 60 * 1000;
 /** One instance at a time sweeps old files (a session-level advisory lock, by this number). */
 const RETENTION_LOCK = 0x70756c73_66696c65n;
 
-const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 function nameFor(input: CreateInput, now = new Date()): string {
   const day = now.toISOString().slice(0, 10);
@@ -115,7 +114,7 @@ export function createFilesService(app: App) {
       const ownerId = caller.user.id;
       const usage = await usedBytes(pool, ownerId);
       if (usage.bytes >= settings.quotaBytes) {
-        throw new AppError("PAYLOAD_TOO_LARGE", `Your files use ${megabytes(usage.bytes)} of your ${megabytes(settings.quotaBytes)}. Delete some files to make room.`);
+        throw new AppError("PAYLOAD_TOO_LARGE", `Your files use ${formatBytes(usage.bytes)} of your ${formatBytes(settings.quotaBytes)}. Delete some files to make room.`);
       }
       // Refused now, with BAD_REQUEST; the capture checks every request the page makes again.
       if (input.kind === "screenshot" || input.kind === "pagepdf") await checkTarget(input.url, allowHosts);

@@ -8,6 +8,7 @@ import { AppError } from "@/server/errors";
 import { abortError, type BrowserPool } from "./browser.js";
 import { checkTarget } from "./guard.js";
 import { BLOCKED_HEADER } from "./proxy.js";
+import { SCREENSHOT_LIMITS } from "@/shared/files";
 
 export type CaptureRequest =
   | { kind: "screenshot"; url: string; fullPage?: boolean; width?: number; height?: number }
@@ -19,13 +20,6 @@ export interface CaptureOptions {
   timeoutMs?: number;
   onProgress?: (percent: number, message: string) => void;
 }
-
-export const SCREENSHOT_LIMITS = {
-  width: { min: 320, max: 3840, default: 1280 },
-  height: { min: 240, max: 2160, default: 800 },
-  /** A full-page screenshot is cut off below this many pixels. */
-  fullPageMaxHeight: 16_384,
-} as const;
 
 export const DEFAULT_CAPTURE_TIMEOUT_MS = 30_000;
 /** After "load", wait until at most 2 requests are in flight for this long (networkidle2, shorter)… */
@@ -49,7 +43,8 @@ export async function capture(pool: BrowserPool, request: CaptureRequest, option
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   let phase: Phase = "load";
-  const loadTimeout = () => new Error(`The page did not load within ${seconds(timeoutMs)} s.`);
+  // AppErrors: the owner reads these on the job (a plain Error shows only "failed unexpectedly").
+  const loadTimeout = () => new AppError("BAD_REQUEST", `The page did not load within ${seconds(timeoutMs)} s.`);
 
   try {
     return await pool.withPage(
@@ -71,7 +66,7 @@ export async function capture(pool: BrowserPool, request: CaptureRequest, option
     );
   } catch (error) {
     if (signal?.aborted) throw abortError();
-    if (deadline.signal.aborted) throw phase === "load" ? loadTimeout() : new Error(`The capture did not finish within ${seconds(timeoutMs)} s.`);
+    if (deadline.signal.aborted) throw phase === "load" ? loadTimeout() : new AppError("BAD_REQUEST", `The capture did not finish within ${seconds(timeoutMs)} s.`);
     throw error;
   } finally {
     clearTimeout(timer);
@@ -84,7 +79,10 @@ async function open(page: Page, url: string, timeoutMs: number, loadTimeout: () 
     response = await page.goto(url, { waitUntil: "load", timeout: timeoutMs });
   } catch (error) {
     if (error instanceof TimeoutError) throw loadTimeout();
-    throw new Error(`The page could not be reached: ${reason(error)}`, { cause: error });
+    const why = reason(error);
+    // Chromium's net:: codes are safe to show; anything else stays internal.
+    if (why) throw new AppError("BAD_REQUEST", `The page could not be reached: ${why}`);
+    throw new Error("The page could not be reached", { cause: error });
   }
   // Our proxy's refusal: the page (or where it redirected) is on a private network.
   if (response?.headers()[BLOCKED_HEADER]) {
@@ -112,12 +110,12 @@ function inRange(name: string, value: number | undefined, limits: { min: number;
   return value;
 }
 
-/** Chromium's "net::ERR_NAME_NOT_RESOLVED at https://…" without the repeated address. */
-function reason(error: unknown): string {
+/** Chromium's "net::ERR_NAME_NOT_RESOLVED at https://…" without the repeated address, or nothing. */
+function reason(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : String(error);
   const net = /net::ERR_[A-Z_]+/.exec(message)?.[0];
   if (net === "net::ERR_TUNNEL_CONNECTION_FAILED") return "the connection was refused or blocked (net::ERR_TUNNEL_CONNECTION_FAILED).";
-  return net ?? message;
+  return net;
 }
 
 function seconds(ms: number): string {
