@@ -24,6 +24,11 @@ const TODAY = [
     title: "Typed from end to end",
     text: "Programs use the same typed API as the app, over HTTP and WebSocket, with personal API tokens you can revoke.",
   },
+  {
+    Icon: FileIcon,
+    title: "Documents in the background",
+    text: "PDF reports, Word documents, CSV exports and page screenshots, made by a job queue you can follow live, ready to download or share.",
+  },
 ];
 
 /** What is being built: shown as such, so nobody signs up for something that is not there yet. */
@@ -32,11 +37,6 @@ const NEXT = [
     Icon: ChatIcon,
     title: "Chat with Claude",
     text: "Answers that stream in word by word, survive a dropped connection, and can be stopped mid-sentence.",
-  },
-  {
-    Icon: FileIcon,
-    title: "Documents in the background",
-    text: "PDF reports, Word documents, CSV exports and page screenshots, made by a job queue and ready to download.",
   },
   {
     Icon: GaugeIcon,
@@ -91,7 +91,7 @@ export default function Home() {
             </div>
             <div className={styles.shotBody}>
               <div className={styles.shotSide}>
-                {["Sessions", "Chat", "Files & jobs", "Analytics", "Status"].map((label, i) => (
+                {["Sessions", "Chat", "Files", "Jobs", "Status"].map((label, i) => (
                   <div key={label} className={cx(shell.navItem, styles.shotNavItem)} aria-current={i === 0 ? "page" : undefined}>
                     {label}
                   </div>
@@ -144,7 +144,7 @@ export default function Home() {
             </div>
           </div>
         </div>
-        <section className={styles.features} aria-labelledby="today-title">
+        <section className={cx(styles.features, styles.featuresToday)} aria-labelledby="today-title">
           <h2 className={styles.featuresTitle} id="today-title">
             Works today
           </h2>

@@ -17,6 +17,7 @@ import {
   ChatIcon,
   FileIcon,
   GaugeIcon,
+  LayersIcon,
   LogOutIcon,
   MenuIcon,
   ShieldIcon,
@@ -46,7 +47,8 @@ export const NAV: { section: string; items: NavItem[] }[] = [
     items: [
       { href: "/sessions", label: "Sessions", Icon: UsersIcon },
       { href: "/chat", label: "Chat", Icon: ChatIcon, soon: true },
-      { href: "/files", label: "Files & jobs", Icon: FileIcon, soon: true },
+      { href: "/files", label: "Files", Icon: FileIcon },
+      { href: "/jobs", label: "Jobs", Icon: LayersIcon },
     ],
   },
   {

@@ -3,7 +3,6 @@ import { newAccount, scrollsSideways, signUp, snap } from "./support";
 
 const SECTIONS = [
   { link: "Chat", path: "/chat", heading: "Chat", says: "Ask Claude" },
-  { link: "Files & jobs", path: "/files", heading: "Files & jobs", says: "Generate documents" },
   { link: "Analytics", path: "/analytics", heading: "Analytics", says: "how fast it answers" },
 ];
 
@@ -79,10 +78,10 @@ for (const viewport of [
     await expect(page.getByRole("radiogroup", { name: "Colour theme" })).toBeVisible();
 
     const today = page.getByRole("region", { name: "Works today" });
-    await expect(today.getByRole("heading", { level: 3 })).toHaveText(["Live group sessions", "Live status", "Typed from end to end"]);
+    await expect(today.getByRole("heading", { level: 3 })).toHaveText(["Live group sessions", "Live status", "Typed from end to end", "Documents in the background"]);
     const next = page.getByRole("region", { name: "Coming next" });
-    await expect(next.getByRole("heading", { level: 3 })).toHaveText(["Chat with Claude", "Documents in the background", "Analytics and load tests"]);
-    await expect(next.getByText("Coming soon")).toHaveCount(3);
+    await expect(next.getByRole("heading", { level: 3 })).toHaveText(["Chat with Claude", "Analytics and load tests"]);
+    await expect(next.getByText("Coming soon")).toHaveCount(2);
     await expect(today.getByText("Coming soon")).toHaveCount(0);
     await snap(page, `landing-${viewport.width}`);
   });
