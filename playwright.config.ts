@@ -78,6 +78,8 @@ export default defineConfig({
           // The admin the tests sign in as (tests/e2e/support.ts, signInAsAdmin); give a server you
           // started yourself the same setting when you point E2E_BASE_URL at it.
           ADMIN_EMAILS: E2E_ADMIN_EMAIL,
+          // The Files page's screenshot test shoots the app itself, which is on loopback.
+          SCREENSHOT_ALLOW_HOSTS: "localhost,127.0.0.1",
         },
         timeout: 5 * 60_000,
         reuseExistingServer: !process.env.CI,
