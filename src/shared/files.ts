@@ -24,6 +24,18 @@ export const KIND_LABELS: Record<FileKind, string> = {
   pagepdf: "Web page as PDF",
 };
 
+/** The job that makes each kind of file: its `type` in jobs.list. */
+export const FILE_JOB_TYPES = {
+  pdf: "file.pdf",
+  docx: "file.docx",
+  csv: "file.csv",
+  screenshot: "file.screenshot",
+  pagepdf: "file.pagepdf",
+} as const satisfies Record<FileKind, string>;
+
+/** Job types as the Jobs page names them. */
+export const JOB_TYPE_LABELS: Record<string, string> = Object.fromEntries(FILE_KINDS.map((kind) => [FILE_JOB_TYPES[kind], KIND_LABELS[kind]]));
+
 /** CSV rows given in the request: the request body (1 MB) is the real bound; these name it. */
 export const CSV_MAX_ROWS = 10_000;
 export const CSV_MAX_COLUMNS = 100;

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import type pg from "pg";
 import type { Logger } from "@/server/log";
 import { PermanentJobError, type JobContext, type JobQueue } from "@/server/queue/queue";
-import { formatBytes, type FileKind } from "@/shared/files";
+import { FILE_JOB_TYPES, formatBytes } from "@/shared/files";
 import type { BrowserPool } from "./browser/browser.js";
 import { capture } from "./browser/capture.js";
 import { exportRows } from "./exports.js";
@@ -18,14 +18,6 @@ import { renderPdf } from "./render/pdf.js";
 import { fileById, usedBytes } from "./rows.js";
 import type { CreateInput } from "./schemas.js";
 import type { FileStorage } from "./storage/index.js";
-
-export const JOB_TYPES: Record<FileKind, string> = {
-  pdf: "file.pdf",
-  docx: "file.docx",
-  csv: "file.csv",
-  screenshot: "file.screenshot",
-  pagepdf: "file.pagepdf",
-};
 
 export interface GenerateDeps {
   pool: pg.Pool;
@@ -96,7 +88,7 @@ async function run(context: JobContext<CreateInput>, deps: GenerateDeps): Promis
 
 /** Registers one job type per kind on the queue. */
 export function defineFileJobs(queue: JobQueue, deps: GenerateDeps): void {
-  for (const type of Object.values(JOB_TYPES)) {
+  for (const type of Object.values(FILE_JOB_TYPES)) {
     queue.define<CreateInput>(type, {
       run: (context) => run(context, deps),
       async onSettle(client, job) {

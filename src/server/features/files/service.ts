@@ -7,11 +7,11 @@ import { randomUUID } from "node:crypto";
 import type { App } from "@/server/app";
 import { AppError, notFound } from "@/server/errors";
 import type { Caller } from "@/server/features/auth/service";
-import { downloadPath, formatBytes, type FileKind, type FileView } from "@/shared/files";
+import { downloadPath, FILE_JOB_TYPES, formatBytes, type FileKind, type FileView } from "@/shared/files";
 import type { JobView } from "@/shared/jobs";
 import { BrowserPool } from "./browser/browser.js";
 import { checkTarget } from "./browser/guard.js";
-import { defineFileJobs, JOB_TYPES } from "./generate.js";
+import { defineFileJobs } from "./generate.js";
 import { createLink, revokeLink } from "./links.js";
 import { CSV_CONTENT_TYPE } from "./render/csv.js";
 import { DOCX_CONTENT_TYPE } from "./render/docx.js";
@@ -133,7 +133,7 @@ export function createFilesService(app: App) {
           storageKey: randomUUID(),
         });
         const job = await queue.enqueue(
-          { ownerId, type: JOB_TYPES[input.kind], payload: input, priority: input.priority, maxAttempts: MAX_ATTEMPTS[input.kind], fileId, message: "Waiting for a worker" },
+          { ownerId, type: FILE_JOB_TYPES[input.kind], payload: input, priority: input.priority, maxAttempts: MAX_ATTEMPTS[input.kind], fileId, message: "Waiting for a worker" },
           client,
         );
         await client.query(`UPDATE "File" SET "jobId" = $2 WHERE id = $1`, [fileId, job.id]);
