@@ -171,6 +171,7 @@ export function TextArea({
 }
 
 function ImagePicker({ section, index, onChange }: { section: SectionDraft; index: number; onChange(image: SectionDraft["image"]): void }) {
+  const id = useId();
   const [problem, setProblem] = useState<string | null>(null);
   async function pick(file: File | undefined) {
     setProblem(null);
@@ -203,11 +204,13 @@ function ImagePicker({ section, index, onChange }: { section: SectionDraft; inde
   }
   return (
     <div className={ui.field}>
-      <label className={cx(ui.label, styles.fileLabel)}>
-        Image <span className={ui.hint}>(optional, PNG or JPEG up to {formatBytes(IMAGE_MAX_BYTES)})</span>
-        <input type="file" accept="image/png,image/jpeg" className={styles.fileInput} onChange={(e) => void pick(e.target.files?.[0])} />
+      <label className={ui.label} htmlFor={id}>
+        Image
       </label>
-      {problem && <p className={ui.fieldError}>{problem}</p>}
+      <input id={id} type="file" accept="image/png,image/jpeg" className={styles.fileInput} aria-describedby={`${id}-note`} onChange={(e) => void pick(e.target.files?.[0])} />
+      <p className={problem ? ui.fieldError : ui.hint} id={`${id}-note`}>
+        {problem ?? `Optional: a PNG or JPEG up to ${formatBytes(IMAGE_MAX_BYTES)}.`}
+      </p>
     </div>
   );
 }

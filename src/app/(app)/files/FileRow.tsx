@@ -85,7 +85,6 @@ export function FileRow({ file, liveJob, now }: { file: FileView; liveJob: JobVi
             {problem}
           </p>
         )}
-        {ready && <ShareLink fileId={file.id} name={file.name} />}
       </div>
       <div className={styles.actions}>
         {ready && (
@@ -114,6 +113,7 @@ export function FileRow({ file, liveJob, now }: { file: FileView; liveJob: JobVi
           Delete
         </ConfirmButton>
       </div>
+      {ready && <ShareLink fileId={file.id} name={file.name} />}
     </li>
   );
 }
