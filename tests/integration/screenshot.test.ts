@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Duplex } from "node:stream";
@@ -19,6 +19,7 @@ import { BrowserPool } from "@/server/features/files/browser/browser";
 import { capture } from "@/server/features/files/browser/capture";
 import { parseAllowHosts } from "@/server/features/files/browser/guard";
 import { startEgressProxy } from "@/server/features/files/browser/proxy";
+import { AppError } from "@/server/errors";
 
 const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
 const downloadName = `pulse-download-${randomUUID()}.bin`;
@@ -182,6 +183,16 @@ describe("no server-side request forgery", () => {
     expect([png.width, png.height]).toEqual([1280, 800]);
     expect(hits.get("/embeds")).toBe(1);
     for (const pathname of privatePaths) expect(hits.get(pathname), pathname).toBeUndefined();
+  });
+
+  it("an http page whose server does not answer fails the capture (the proxy's 502 page is not shot)", async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const error = await failure(capture(pool, { kind: "screenshot", url: `http://localhost:${closedPort}/` }));
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.message).toMatch(/^The page could not be reached: the site refused the connection/);
   });
 
   it("refuses downloads: nothing is written", async () => {

@@ -7,7 +7,7 @@ import { TimeoutError, type Page } from "puppeteer-core";
 import { AppError } from "@/server/errors";
 import { abortError, type BrowserPool } from "./browser.js";
 import { checkTarget } from "./guard.js";
-import { BLOCKED_HEADER } from "./proxy.js";
+import { BLOCKED_HEADER, UNREACHABLE_HEADER } from "./proxy.js";
 import { SCREENSHOT_LIMITS } from "@/shared/files";
 
 export type CaptureRequest =
@@ -83,6 +83,9 @@ async function open(page: Page, url: string, timeoutMs: number, loadTimeout: () 
     // Chromium's net:: codes are safe to show; anything else stays internal.
     if (why) throw new AppError("BAD_REQUEST", `The page could not be reached: ${why}`);
     throw new Error("The page could not be reached", { cause: error });
+  }
+  if (response?.headers()[UNREACHABLE_HEADER]) {
+    throw new AppError("BAD_REQUEST", "The page could not be reached: the site refused the connection, did not answer, or its name does not resolve.");
   }
   // Our proxy's refusal: the page (or where it redirected) is on a private network.
   if (response?.headers()[BLOCKED_HEADER]) {

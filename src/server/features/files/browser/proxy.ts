@@ -15,6 +15,8 @@ import { normalizeHost, portOf, resolveAddresses, type ResolvedAddress } from ".
 
 /** The proxy's own refusal carries this header, so a capture can tell it apart from a site's own 403. */
 export const BLOCKED_HEADER = "x-pulse-blocked";
+/** On the proxy's own 502: the site did not answer, so the capture fails rather than shooting our error page. */
+export const UNREACHABLE_HEADER = "x-pulse-unreachable";
 
 export interface EgressProxy {
   /** `http://127.0.0.1:PORT`, for `--proxy-server`. */
@@ -111,7 +113,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       incoming.on("error", () => res.destroy());
     });
     outgoing.on("error", () => {
-      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain", connection: "close" }).end("The site's connection failed.\n");
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain", [UNREACHABLE_HEADER]: "1", connection: "close" }).end("The site's connection failed.\n");
       else res.destroy();
     });
     res.on("close", () => upstream.destroy());
@@ -190,7 +192,7 @@ function refuse(res: http.ServerResponse, error: unknown): void {
   if (error instanceof Refused) {
     res.writeHead(403, { "content-type": "text/plain; charset=utf-8", [BLOCKED_HEADER]: "1", connection: "close" }).end(`${error.message}\n`);
   } else {
-    res.writeHead(502, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("The site could not be reached.\n");
+    res.writeHead(502, { "content-type": "text/plain; charset=utf-8", [UNREACHABLE_HEADER]: "1", connection: "close" }).end("The site could not be reached.\n");
   }
 }
 
