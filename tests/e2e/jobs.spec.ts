@@ -42,7 +42,7 @@ async function heldPage() {
   };
 }
 
-/** A loopback port nobody listens on (a capture of it is refused at once). */
+/** A loopback port nobody listens on: an https capture of it fails at once (the tunnel is refused). */
 async function closedPort(): Promise<number> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -171,10 +171,11 @@ test("a capture that cannot reach its page says when it retries, then fails with
   await signUp(page, newAccount("Rae Retry"));
   await openJobs(page);
   const port = await closedPort();
-  const job = await createFile(page, { kind: "screenshot", url: `http://127.0.0.1:${port}/` });
+  const job = await createFile(page, { kind: "screenshot", url: `https://127.0.0.1:${port}/` });
   const card = jobCard(page, job);
   // Attempt 1 fails at once; the next is 2 s later, the last 4 s after that.
   await expect(card.getByTestId("job-retrying")).toHaveText(/^Retrying in \d+ s$/, { timeout: 20_000 });
+  await expect(card.getByTestId("job-last-error")).toContainText("could not be reached");
   await snap(page, "jobs-retrying", { fullPage: false });
   await expect(badge(card)).toHaveText("Failed", { timeout: 30_000 });
   await expect(card.getByTestId("job-attempts")).toHaveText("Attempt 3 of 3");

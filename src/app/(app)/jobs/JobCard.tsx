@@ -77,6 +77,11 @@ export function JobCard({ job, now }: { job: JobView; now: number }) {
 
       <div className={styles.progress}>
         <JobProgress job={job} label={`Progress of job ${short}`} />
+        {waitingToRetry && job.lastError ? (
+          <p className={styles.lastError} data-testid="job-last-error">
+            Last attempt: {job.lastError}
+          </p>
+        ) : null}
       </div>
 
       <div className={styles.actions}>

@@ -62,7 +62,9 @@ export function JobsView() {
         description="Everything Pulse does for you in the background: documents, exports and screenshots. Follow each one live; cancel or retry."
         actions={
           <div className={styles.pageActions}>
-            <ConnectionIndicator pill />
+            <span className={styles.connection}>
+              <ConnectionIndicator pill />
+            </span>
             {newFile}
           </div>
         }
