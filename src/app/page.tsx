@@ -71,7 +71,8 @@ export default function Home() {
           </h1>
           <p>
             Pulse is a realtime platform for live group sessions: meditate, breathe, check in or write together, and everyone
-            sees the same moment at the same time. Conversations with Claude and generated documents are coming next.
+            sees the same moment at the same time. Reports, exports and page screenshots are made in the background while you
+            work; conversations with Claude are coming next.
           </p>
           <div className={styles.heroActions}>
             <Link href="/sign-up" className={buttonClass({ variant: "primary", size: "lg" })}>
