@@ -35,6 +35,10 @@ const ENQUEUERS = Number(args.enqueuers);
 if (args.priority !== undefined) setOwnPriority(Number(args.priority));
 const pin = hasTaskset();
 if (pin) pinProcess(process.pid, 0);
+// The machine as it is before this run adds its own load (the others record the same).
+const startEnvironment = environment();
+const GW_LOCAL_QUEUE = process.env.GW_LOCAL_QUEUE;
+const GW_COMPLETE_DELAY = process.env.GW_COMPLETE_DELAY;
 
 const database = await openBenchDatabase();
 const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATABASE_URL: database.url, JOB_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: "warn" };
@@ -111,14 +115,37 @@ await database.close();
 const best = (runs: { perS: number }[]) => Math.max(...runs.map((r) => r.perS));
 const pulseRate = best(pulseRuns);
 const bareRate = best(bareRuns);
-const ratio = pulseRate / bareRate;
+const ratio = Math.round((pulseRate / bareRate) * 1000) / 1000;
+const flags = [
+  args.priority !== undefined ? `--priority=${args.priority}` : "",
+  JOBS !== 5000 ? `--jobs=${JOBS}` : "",
+  CONCURRENCY !== 8 ? `--concurrency=${CONCURRENCY}` : "",
+  ENQUEUERS !== 8 ? `--enqueuers=${ENQUEUERS}` : "",
+].filter(Boolean);
+const gwEnv = [GW_LOCAL_QUEUE !== undefined ? `GW_LOCAL_QUEUE=${GW_LOCAL_QUEUE}` : "", GW_COMPLETE_DELAY !== undefined ? `GW_COMPLETE_DELAY=${GW_COMPLETE_DELAY}` : ""].filter(Boolean);
+const yardstick =
+  "bare graphile-worker 0.17.3 on the same database and core (bench/jobs-worker.ts `bare`): add_job of a no-op task, " +
+  `the same concurrency (${CONCURRENCY}) and enqueuers (${ENQUEUERS}); no Job row, owner, seq, progress, heartbeat or bus announcement`;
 const result: BenchResult = {
   name: "jobs",
-  title: "Background jobs: no-op jobs through the queue",
+  title: "(j) Background jobs: no-op jobs through the queue",
   date: new Date().toISOString(),
-  command: `npx tsx bench/jobs.ts${args.priority ? ` --priority=${args.priority}` : ""}`,
-  environment: environment(),
-  settings: { jobs: JOBS, concurrency: CONCURRENCY, enqueuers: ENQUEUERS, pinned: pin, database: database.kind },
+  command: [...gwEnv, "npx tsx bench/jobs.ts", ...flags].join(" "),
+  environment: startEnvironment,
+  settings: {
+    jobs: JOBS,
+    concurrency: CONCURRENCY,
+    enqueuers: ENQUEUERS,
+    rounds: 2,
+    warmupJobs: 300,
+    priority: args.priority === undefined ? "default" : `nice ${args.priority} (this process, the workers and PostgreSQL)`,
+    pinning: pin ? "worker process (Pulse's, then graphile's) on CPU 1, enqueuer on CPU 0, PostgreSQL unpinned" : "none",
+    database: database.kind,
+    pulse: "`npm run worker`'s startWorker (every feature) with a no-op job type; enqueued with queue.enqueue (Job row + graphile dispatch in one transaction)",
+    yardstick,
+    graphileLocalQueue: GW_LOCAL_QUEUE ?? "off (default)",
+    graphileCompleteJobBatchDelay: GW_COMPLETE_DELAY ?? "off (default)",
+  },
   figures: [
     figure(
       "(j) jobs: no-op jobs enqueued and completed",
@@ -130,9 +157,17 @@ const result: BenchResult = {
       "≥ 1,000 jobs/s",
     ),
   ],
-  details: { pulseRuns, bareRuns },
+  details: {
+    jobsPerSecond: { pulse: pulseRate, bare: bareRate },
+    ratio,
+    yardstick,
+    pulseRuns,
+    bareRuns,
+  },
   notes: [
-    "Best of two rounds of --jobs each, after a 300-job warm-up; the enqueue rate is the enqueuers' alone, the jobs/s figure is from the first enqueue to the last success.",
+    `Best of two rounds of ${JOBS.toLocaleString("en")} jobs each, after a 300-job warm-up; the figure runs from the first enqueue to the last success (enqueue alone: ${pulseRuns.map((r) => r.enqueuePerS.toLocaleString("en")).join(" and ")} jobs/s).`,
+    `Yardstick, same run and machine: graphile-worker alone ${bareRate.toLocaleString("en")} jobs/s (rounds ${bareRuns.map((r) => r.perS.toLocaleString("en")).join(", ")}); Pulse ${pulseRate.toLocaleString("en")} jobs/s (rounds ${pulseRuns.map((r) => r.perS.toLocaleString("en")).join(", ")}), ratio ${ratio.toFixed(2)}×.`,
+    "What Pulse adds to graphile's own work per job: the Job row written in the dispatch's transaction, a fenced claim and a fenced success (each taking the owner's next seq) and a bus announcement per change.",
   ],
 };
 console.table({ pulse: { runs: pulseRuns.map((r) => r.perS).join(", "), enqueue: pulseRuns.map((r) => r.enqueuePerS).join(", ") }, bare: { runs: bareRuns.map((r) => r.perS).join(", ") } });
