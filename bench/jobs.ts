@@ -33,10 +33,11 @@ const JOBS = Number(args.jobs);
 const CONCURRENCY = Number(args.concurrency);
 const ENQUEUERS = Number(args.enqueuers);
 if (args.priority !== undefined) setOwnPriority(Number(args.priority));
+// The machine as it is before this run adds its own load, and before pinning (which would make
+// this process see one CPU).
+const startEnvironment = environment();
 const pin = hasTaskset();
 if (pin) pinProcess(process.pid, 0);
-// The machine as it is before this run adds its own load (the others record the same).
-const startEnvironment = environment();
 const GW_LOCAL_QUEUE = process.env.GW_LOCAL_QUEUE;
 const GW_COMPLETE_DELAY = process.env.GW_COMPLETE_DELAY;
 

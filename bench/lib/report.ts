@@ -116,7 +116,9 @@ function table(results: BenchResult[]): string {
     "| --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
-    ...[...environments].map(([e, letters]) => `${[...letters].sort().join(" ")} measured on ${e}.`),
+    ...[...environments]
+      .map(([e, letters]) => `${[...letters].sort().join(" ")} measured on ${e}.`)
+      .sort(), // in the rows' order: (a) … before (d) …
     "",
     ...[...results]
       .sort((a, b) => a.title.localeCompare(b.title))
