@@ -14,15 +14,38 @@ interface Blueprint {
   databases: { name: string }[];
 }
 
-const blueprint = parse(fs.readFileSync("render.yaml", "utf8")) as Blueprint;
+type Service = Blueprint["services"][number];
+
+const blueprintSource = fs.readFileSync("render.yaml", "utf8");
+const blueprint = parse(blueprintSource) as Blueprint;
 const configSource = fs.readFileSync("src/server/config.ts", "utf8");
 const web = blueprint.services.find((s) => s.type === "web")!;
+const env = (service: Service, key: string) => service.envVars.find((v) => v.key === key);
+
+/** The worker service render.yaml keeps commented out: the `# - type: worker` block, uncommented. */
+function commentedWorker(): Service {
+  const lines = blueprintSource.split("\n");
+  const start = lines.findIndex((line) => line.startsWith("  # - type: worker"));
+  expect(start, "render.yaml has a commented-out worker service").toBeGreaterThan(-1);
+  const block: string[] = [];
+  for (const line of lines.slice(start)) {
+    if (!line.startsWith("  # ")) break;
+    block.push(line.slice(4));
+  }
+  const [service] = parse(block.join("\n")) as Service[];
+  return service!;
+}
+
+/** The Chrome build puppeteer-core is made for (what @puppeteer/browsers should install). */
+const puppeteerChrome = /\bchrome: '([\d.]+)'/.exec(fs.readFileSync("node_modules/puppeteer-core/lib/esm/puppeteer/revisions.js", "utf8"))?.[1];
+const CHECKOUT = "/opt/render/project/src";
+const INSTALL_CHROME = ` && npx --no @puppeteer/browsers install chrome@${puppeteerChrome} --path .browsers`;
 
 describe("render.yaml", () => {
   it("declares a Node web service that installs the lock with dev dependencies, builds and starts", () => {
     expect(web).toBeDefined();
     expect(web.runtime).toBe("node");
-    expect(web.buildCommand).toBe("npm ci --include=dev && npm run build");
+    expect(web.buildCommand).toBe(`npm ci --include=dev && npm run build${INSTALL_CHROME}`);
     expect(web.startCommand).toBe("npm start");
     expect(web.healthCheckPath).toBe("/health");
   });
@@ -49,6 +72,41 @@ describe("render.yaml", () => {
       const sources = [variable.value !== undefined, variable.sync === false, variable.generateValue === true, variable.fromDatabase !== undefined];
       expect(sources.filter(Boolean), variable.key).toHaveLength(1);
       if (/KEY|SECRET|PASSWORD|TOKEN/.test(variable.key)) expect(variable.value, variable.key).toBeUndefined();
+    }
+  });
+
+  it("keeps file bodies in PostgreSQL (there is no disk) and runs a starter-sized number of jobs", () => {
+    expect(env(web, "FILES_DRIVER")?.value).toBe("postgres");
+    expect(env(web, "FILES_DIR")).toBeUndefined();
+    expect(Number(env(web, "JOB_CONCURRENCY")?.value)).toBe(2);
+  });
+
+  it("points CHROMIUM_PATH at the Chrome its build installs, the version puppeteer-core is made for", async () => {
+    expect(puppeteerChrome).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const { Browser, BrowserPlatform, computeExecutablePath } = await import("@puppeteer/browsers");
+    // --path .browsers is relative to the build's working directory: the checkout, which is what Render keeps for the running service.
+    const expected = computeExecutablePath({ browser: Browser.CHROME, buildId: puppeteerChrome!, cacheDir: `${CHECKOUT}/.browsers`, platform: BrowserPlatform.LINUX });
+    expect(env(web, "CHROMIUM_PATH")?.value).toBe(expected);
+  });
+
+  it("describes a separate worker service (commented out) that runs the same jobs with the same settings", () => {
+    const worker = commentedWorker();
+    expect(worker.type).toBe("worker");
+    expect(worker.runtime).toBe("node");
+    // node itself, so that Render's SIGTERM reaches the worker (npm's script shell would swallow it).
+    expect(worker.startCommand).toBe("node --import tsx src/server/worker.ts");
+    const { scripts } = JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
+    expect(scripts.worker).toBe("tsx src/server/worker.ts");
+    expect(fs.existsSync("src/server/worker.ts")).toBe(true);
+    expect(worker.buildCommand).toBe(`npm ci --include=dev${INSTALL_CHROME}`);
+    expect(env(worker, "DATABASE_URL")?.fromDatabase).toEqual(env(web, "DATABASE_URL")?.fromDatabase);
+    for (const key of ["NODE_VERSION", "NODE_ENV", "FILES_DRIVER", "CHROMIUM_PATH", "SCREENSHOT_PAGES"]) {
+      expect(env(worker, key)?.value, key).toBe(env(web, key)?.value);
+    }
+    expect(Number(env(worker, "JOB_CONCURRENCY")?.value)).toBeGreaterThan(0);
+    for (const variable of worker.envVars) {
+      if (variable.key === "NODE_VERSION") continue;
+      expect(configSource, `${variable.key} is not read by src/server/config.ts`).toContain(variable.key);
     }
   });
 
