@@ -195,6 +195,17 @@ describe("no server-side request forgery", () => {
     expect(error.message).toMatch(/^The page could not be reached: the site refused the connection/);
   });
 
+  it("a server without Chromium says so to the job's owner", async () => {
+    const none = new BrowserPool({ allowHosts: parseAllowHosts("localhost"), size: 1, executablePath: "/nonexistent/chromium" });
+    try {
+      const error = await failure(capture(none, { kind: "screenshot", url: local("/") }));
+      expect(error).toBeInstanceOf(AppError);
+      expect(error.message).toBe("Screenshots and page PDFs are not available on this server: it has no browser installed.");
+    } finally {
+      await none.close();
+    }
+  });
+
   it("refuses downloads: nothing is written", async () => {
     const png = PNG.sync.read(await capture(pool, { kind: "screenshot", url: local("/download-page") }));
     expect(png.width).toBe(1280);

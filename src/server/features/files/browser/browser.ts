@@ -6,7 +6,9 @@
  * closed afterwards.
  */
 import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
+import { AppError } from "@/server/errors";
 import type { Logger } from "@/server/log";
 import { startEgressProxy, type EgressProxy } from "./proxy.js";
 import { refuseOtherSchemes } from "./schemes.js";
@@ -237,6 +239,11 @@ export class BrowserPool {
   }
 
   private async launch(): Promise<Browser> {
+    // The owner of the job reads these; the operator reads the log.
+    if (!fs.existsSync(this.executablePath)) {
+      this.log?.error({ executablePath: this.executablePath }, "no Chromium at CHROMIUM_PATH: screenshots and page PDFs cannot run");
+      throw new AppError("PRECONDITION_FAILED", "Screenshots and page PDFs are not available on this server: it has no browser installed.");
+    }
     this.proxy ??= startEgressProxy({ allow: this.allowHosts, log: this.log });
     const proxy = await this.proxy;
     let browser: Browser;
@@ -264,7 +271,8 @@ export class BrowserPool {
         ],
       });
     } catch (error) {
-      throw new Error(`The browser could not be started: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      this.log?.error({ err: error, executablePath: this.executablePath }, "the capture browser could not be started");
+      throw new AppError("PRECONDITION_FAILED", "The server's browser could not be started, so this capture cannot run now. Try again later.");
     }
     this.launches++;
     this.browser = browser;
