@@ -96,7 +96,7 @@ describe("render.yaml", () => {
     // node itself, so that Render's SIGTERM reaches the worker (npm's script shell would swallow it).
     expect(worker.startCommand).toBe("node --import tsx src/server/worker.ts");
     const { scripts } = JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
-    expect(scripts.worker).toBe("tsx src/server/worker.ts");
+    expect(scripts.worker).toBe("exec tsx src/server/worker.ts");
     expect(fs.existsSync("src/server/worker.ts")).toBe(true);
     expect(worker.buildCommand).toBe(`npm ci --include=dev${INSTALL_CHROME}`);
     expect(env(worker, "DATABASE_URL")?.fromDatabase).toEqual(env(web, "DATABASE_URL")?.fromDatabase);
