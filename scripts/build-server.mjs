@@ -1,6 +1,7 @@
 /**
- * The production server as one plain ES module: src/server/main.ts and everything it imports
- * (the generated Prisma client included) compiled by esbuild into dist/server/main.js, which
+ * The production server as plain ES modules: src/server/main.ts and everything it imports
+ * (the generated Prisma client included) compiled by esbuild into dist/server/main.js (plus
+ * chunks for what loads on first use), which
  * `npm start` runs with plain `node`, with no TypeScript loader between npm and the server.
  * Packages stay in node_modules, loaded by Node as in development (Next, pino's transports and
  * Prisma's runtime find their own files there).
@@ -25,7 +26,11 @@ export async function buildServer() {
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: ["src/server/main.ts"],
-    outfile: SERVER_BUNDLE,
+    outdir: path.dirname(SERVER_BUNDLE),
+    // What the server imports only on first use (the file renderers, the page capture) goes into
+    // chunks of its own, so their packages load then too, not at start.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     platform: "node",
     format: "esm",

@@ -10,11 +10,8 @@ import type { Logger } from "@/server/log";
 import { PermanentJobError, type JobContext, type JobQueue } from "@/server/queue/queue";
 import { FILE_JOB_TYPES, formatBytes } from "@/shared/files";
 import type { BrowserPool } from "./browser/browser.js";
-import { capture } from "./browser/capture.js";
 import { exportRows } from "./exports.js";
 import { csvStream } from "./render/csv.js";
-import { renderDocx } from "./render/docx.js";
-import { renderPdf } from "./render/pdf.js";
 import { fileById, usedBytes } from "./rows.js";
 import type { CreateInput } from "./schemas.js";
 import type { FileStorage } from "./storage/index.js";
@@ -35,11 +32,14 @@ export interface GenerateDeps {
 async function produce(input: CreateInput, context: JobContext<CreateInput>, deps: GenerateDeps): Promise<Readable> {
   const { signal } = context;
   switch (input.kind) {
+    // The renderers and the browser load on first use: pdfkit, docx and puppeteer-core hold some
+    // 60 MB, which a server that never makes a file should not carry.
     case "pdf":
     case "docx":
       try {
         context.progress(20, "Laying out the document");
-        return input.kind === "pdf" ? renderPdf(input.document) : Readable.from([await renderDocx(input.document)]);
+        if (input.kind === "pdf") return (await import("./render/pdf.js")).renderPdf(input.document);
+        return Readable.from([await (await import("./render/docx.js")).renderDocx(input.document)]);
       } catch (error) {
         throw new PermanentJobError(error instanceof Error ? error.message : "The document could not be rendered.");
       }
@@ -54,6 +54,7 @@ async function produce(input: CreateInput, context: JobContext<CreateInput>, dep
     }
     case "screenshot":
     case "pagepdf": {
+      const { capture } = await import("./browser/capture.js");
       const bytes = await capture(deps.browser(), input, { signal, onProgress: (percent, message) => context.progress(percent, message) });
       return Readable.from([bytes]);
     }

@@ -14,19 +14,18 @@ import { checkTarget } from "./browser/guard.js";
 import { defineFileJobs } from "./generate.js";
 import { createLink, revokeLink } from "./links.js";
 import { CSV_CONTENT_TYPE } from "./render/csv.js";
-import { DOCX_CONTENT_TYPE } from "./render/docx.js";
-import { PDF_CONTENT_TYPE } from "./render/pdf.js";
 import { downloadRoute } from "./routes.js";
 import { FILE_COLUMNS, fileById, insertFile, toFileView, usedBytes, type FileRow } from "./rows.js";
 import type { CreateInput, ListInput } from "./schemas.js";
 import { createFileStorage } from "./storage/index.js";
 
+// Spelled out, not imported from the renderers: those load only when a file is made.
 const CONTENT_TYPES: Record<FileKind, string> = {
-  pdf: PDF_CONTENT_TYPE,
-  docx: DOCX_CONTENT_TYPE,
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
   csv: CSV_CONTENT_TYPE,
   screenshot: "image/png",
-  pagepdf: PDF_CONTENT_TYPE,
+  pagepdf: "application/pdf",
 };
 
 /** Jobs whose failures may pass (a page that did not load) get more attempts than deterministic renders. */

@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
+import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import { AppError } from "@/server/errors";
 import type { Logger } from "@/server/log";
 import { startEgressProxy, type EgressProxy } from "./proxy.js";
@@ -248,6 +248,8 @@ export class BrowserPool {
     const proxy = await this.proxy;
     let browser: Browser;
     try {
+      // Loaded here, not at start: a server that never captures a page does not carry it.
+      const { default: puppeteer } = await import("puppeteer-core");
       browser = await puppeteer.launch({
         executablePath: this.executablePath,
         headless: true,

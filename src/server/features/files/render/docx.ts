@@ -25,8 +25,6 @@ import {
 import type { DocumentModel, DocumentSection, DocumentTable } from "@/shared/files/document";
 import { decodeImage, fitWithin } from "./image.js";
 
-export const DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
 const BULLETS = "bullets";
 /** A4 with 1-inch margins leaves about 6.3 inches: ImageRun sizes are in pixels at 96 per inch. */
 const IMAGE_MAX_WIDTH_PX = 600;

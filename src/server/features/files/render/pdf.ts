@@ -10,8 +10,6 @@ import { decodeImage, fitWithin } from "./image.js";
 import { drawTable } from "./pdf-table.js";
 import { winAnsi, winAnsiLine } from "./pdf-text.js";
 
-export const PDF_CONTENT_TYPE = "application/pdf";
-
 const MARGIN = { top: 72, bottom: 72, left: 60, right: 60 };
 const FONT = "Helvetica";
 const BOLD = "Helvetica-Bold";
