@@ -108,8 +108,10 @@ export function createAnthropicModel(options: AnthropicModelOptions): AnthropicM
           if (event.delta.type === "text_delta" && event.delta.text) yield { type: "delta", text: event.delta.text };
         } else if (event.type === "message_delta") {
           stopReason = event.delta.stop_reason;
-          outputTokens = event.usage.output_tokens;
-          if (event.usage.input_tokens !== null) inputTokens = event.usage.input_tokens;
+          // The SDK types these as always there, but the API (and older versions of it) may leave
+          // input_tokens out of message_delta: keep message_start's count then.
+          if (typeof event.usage.output_tokens === "number") outputTokens = event.usage.output_tokens;
+          if (typeof event.usage.input_tokens === "number") inputTokens = event.usage.input_tokens;
         } else if (event.type === "message_stop") {
           stopped = true;
           yield { type: "end", stopReason, inputTokens, outputTokens };

@@ -40,16 +40,21 @@ export function classify(error: unknown): Failure {
   return { kind: "transient", reason: "the connection to Anthropic was lost" };
 }
 
-/** The ModelError a person sees when the request ends on this failure. */
+/** The ModelError a person sees when the request ends on this failure; `cutOff`: after text was shown. */
 export function toModelError(failure: Failure, cutOff: boolean): ModelError {
+  if (cutOff) {
+    // Whatever stopped it, the person already has part of an answer: say that first.
+    const reason =
+      failure.kind === "transient" ? failure.reason
+      : failure.kind === "rate" ? "Anthropic's rate limit"
+      : `Anthropic refused to go on (${failure.status})`;
+    return new ModelError("SERVICE_UNAVAILABLE", `Claude's answer was cut off (${reason}). Try again in a moment.`);
+  }
   if (failure.kind === "rate") {
     const when = failure.retryAfterS === undefined ? "in a moment" : `in ${failure.retryAfterS} s`;
     return new ModelError("TOO_MANY_REQUESTS", `Anthropic is rate-limiting Pulse (429): try again ${when}.`, failure.retryAfterS);
   }
   if (failure.kind === "refused") return new ModelError("BAD_GATEWAY", failure.message);
-  if (cutOff) {
-    return new ModelError("SERVICE_UNAVAILABLE", `Claude's answer was cut off (${failure.reason}). Try again in a moment.`);
-  }
   return new ModelError("SERVICE_UNAVAILABLE", `Claude is not answering right now (${failure.reason}). Try again in a moment.`);
 }
 
