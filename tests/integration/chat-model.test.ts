@@ -194,6 +194,14 @@ describe("upstream failures", () => {
     expect(fake.requests).toHaveLength(4);
   });
 
+  it("a prompt control picks the failure when nothing is scripted (for trying it from the page)", async () => {
+    const { error } = await run(model().stream(request(undefined, "Please fail [[429]]")));
+    expect(expectModelError(error, "TOO_MANY_REQUESTS", /in 10 s/).retryAfterS).toBe(10);
+    const cut = await run(model().stream(request(undefined, "[[drop-after:2]] then stop")));
+    expect(deltas(cut.events)).toHaveLength(2);
+    expectModelError(cut.error, "SERVICE_UNAVAILABLE", /cut off/);
+  });
+
   it("a missing API key → BAD_GATEWAY with the 401 in plain words, not retried", async () => {
     const { error } = await run(model({ apiKey: "" }).stream(request()));
     expectModelError(error, "BAD_GATEWAY", /^Anthropic refused the API key \(401\): check ANTHROPIC_API_KEY\.$/);
@@ -244,6 +252,14 @@ describe("abort", () => {
     const { error: early } = await run(model().stream(request(AbortSignal.abort())));
     expect((early as Error).name).toBe("AbortError");
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it("a caller that stops reading closes the HTTP stream too", async () => {
+    fake.script([{ slow: 40 }]);
+    for await (const event of model().stream(request())) {
+      if (event.type === "delta") break;
+    }
+    await vi.waitFor(() => expect(fake.requests[0]?.ended).toBe("client-closed"));
   });
 
   it("does not count against the breaker", async () => {
