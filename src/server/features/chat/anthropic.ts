@@ -73,7 +73,6 @@ export function createAnthropicModel(options: AnthropicModelOptions): AnthropicM
       }, timeoutMs);
     };
     const disarm = () => clearTimeout(timer);
-    let stopped = false;
     try {
       arm();
       const upstream = await client.messages.create(
@@ -113,14 +112,15 @@ export function createAnthropicModel(options: AnthropicModelOptions): AnthropicM
           if (typeof event.usage.output_tokens === "number") outputTokens = event.usage.output_tokens;
           if (typeof event.usage.input_tokens === "number") inputTokens = event.usage.input_tokens;
         } else if (event.type === "message_stop") {
-          stopped = true;
+          // Done: not waiting for the connection to close, which a stalled proxy might never do.
           yield { type: "end", stopReason, inputTokens, outputTokens };
+          return;
         }
       }
       // The SDK ends an aborted stream quietly, as if it were complete: tell the cases apart.
       if (request.signal.aborted) throw abortError(request.signal);
       if (watchdogFired) throw new AttemptFailed({ kind: "transient", reason: `no reply for ${timeoutS} s` });
-      if (!stopped) throw new AttemptFailed({ kind: "transient", reason: "the stream ended before the answer did" });
+      throw new AttemptFailed({ kind: "transient", reason: "the stream ended before the answer did" });
     } catch (error) {
       if (error instanceof AttemptFailed) throw error;
       if (request.signal.aborted) throw abortError(request.signal);
@@ -160,8 +160,12 @@ export function createAnthropicModel(options: AnthropicModelOptions): AnthropicM
               yield start;
               start = undefined;
             }
-            if (event.type === "end") outcome = "success";
-            else shown += 1;
+            if (event.type === "end") {
+              outcome = "success";
+              yield event;
+              return;
+            }
+            shown += 1;
             yield event;
             if (request.signal.aborted) throw abortError(request.signal);
           }
