@@ -265,6 +265,11 @@ export class BrowserPool {
           // WebRTC's UDP does not go through an HTTP proxy: no UDP at all.
           "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
           "--disable-quic",
+          // Fewer of Chromium's own calls home (they would go through the proxy and be refused).
+          "--disable-component-update",
+          "--no-pings",
+          "--disable-domain-reliability",
+          "--disable-features=AutofillServerCommunication,OptimizationHints,OptimizationGuideModelDownloading,MediaRouter,CertificateTransparencyComponentUpdater,SigninInterception,AccountConsistency",
           "--disable-dev-shm-usage",
           "--disable-gpu",
           "--hide-scrollbars",

@@ -11,7 +11,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "@/server/log";
 import { AppError } from "@/server/errors";
-import { normalizeHost, portOf, resolveAddresses, type ResolvedAddress } from "./guard.js";
+import { MESSAGES, normalizeHost, portOf, resolveAddresses, type ResolvedAddress } from "./guard.js";
 
 /** The proxy's own refusal carries this header, so a capture can tell it apart from a site's own 403. */
 export const BLOCKED_HEADER = "x-pulse-blocked";
@@ -53,7 +53,11 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       addresses = await resolveAddresses(host, options.allow);
     } catch (error) {
       blocked++;
-      options.log?.warn({ host: normalizeHost(host), port, reason: error instanceof AppError ? error.message : String(error) }, "capture request blocked");
+      const reason = error instanceof AppError ? error.message : String(error);
+      // A name that does not resolve is no attempt on a private network (Chromium's own calls
+      // home land here on machines without outside DNS): not worth a warning.
+      const level = reason === MESSAGES.unresolved ? "debug" : "warn";
+      options.log?.[level]({ host: normalizeHost(host), port, reason }, "capture request blocked");
       throw new Refused(error instanceof Error ? error.message : String(error));
     }
     let lastError: unknown;
