@@ -103,15 +103,30 @@ const sessionHistory: Spec<SessionRow> = {
 
 export const CHAT_USAGE_HEADER = ["conversationId", "conversation", "month", "messages", "inputTokens", "outputTokens"];
 
-/**
- * The chat tables come with a later issue, so there is nothing to export yet: the header and no
- * rows. Once a "ChatMessage" table exists this refuses (rather than quietly exporting nothing)
- * until the chat issue writes its query here — its columns are that issue's to decide.
- */
-async function* chatUsageRows(pool: pg.Pool): AsyncGenerator<string[]> {
-  const { rows } = await pool.query<{ exists: boolean }>(`SELECT to_regclass('"ChatMessage"') IS NOT NULL AS exists`);
-  if (rows[0]?.exists) throw new Error('The chat usage export has no query for the "ChatMessage" table yet (src/server/features/files/exports.ts).');
+interface ChatUsageRow {
+  id: string; title: string | null; month: Date; messages: string; inputTokens: string; outputTokens: string;
 }
+
+/**
+ * Chat usage = one row per conversation and calendar month (UTC) in which it had messages: how
+ * many messages (mine and Claude's) and the tokens Claude's answers used — every answer that got
+ * as far as the model, failed and stopped ones included, since those tokens were spent too.
+ * Newest month first. The grouping is a derived table, so the keyset applies to its rows.
+ */
+const chatUsage: Spec<ChatUsageRow> = {
+  header: CHAT_USAGE_HEADER,
+  select: `SELECT u.* FROM (
+          SELECT c.id, c.title, date_trunc('month', m."createdAt", 'UTC') AS month, count(*)::text AS messages,
+                 coalesce(sum(m."inputTokens"), 0)::text AS "inputTokens", coalesce(sum(m."outputTokens"), 0)::text AS "outputTokens"
+          FROM "Conversation" c JOIN "ChatMessage" m ON m."conversationId" = c.id
+          WHERE c."ownerId" = $1
+          GROUP BY c.id, c.title, 3) u
+        WHERE true`,
+  at: "u.month",
+  id: "u.id",
+  cells: (r) => [r.id, str(r.title), r.month.toISOString().slice(0, 7), r.messages, r.inputTokens, r.outputTokens],
+  cursor: (r) => ({ at: r.month, id: r.id }),
+};
 
 async function* pages<Row extends pg.QueryResultRow>(pool: pg.Pool, ownerId: string, spec: Spec<Row>): AsyncGenerator<string[]> {
   let cursor: Cursor | null = null;
@@ -136,6 +151,6 @@ export function exportRows(pool: pg.Pool, ownerId: string, which: ExportKind): E
     case "sessionHistory":
       return { header: sessionHistory.header, rows: pages(pool, ownerId, sessionHistory) };
     case "chatUsage":
-      return { header: CHAT_USAGE_HEADER, rows: chatUsageRows(pool) };
+      return { header: chatUsage.header, rows: pages(pool, ownerId, chatUsage) };
   }
 }
