@@ -45,6 +45,12 @@ const environmentSchema = z.object({
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://pulse.example.com" }).optional(),
   RENDER_EXTERNAL_URL: z.string().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-4-5"),
+  ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://api.anthropic.com" }).optional(),
+  CHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  CHAT_CONTEXT_TOKENS: z.coerce.number().int().min(1_000).max(1_000_000).default(50_000),
+  CHAT_MAX_TOKENS: z.coerce.number().int().min(16).max(64_000).default(2_048),
   APP_VERSION: z.string().optional(),
   RENDER_GIT_COMMIT: z.string().optional(),
 });
@@ -94,6 +100,19 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       screenshotAllowHosts: env.SCREENSHOT_ALLOW_HOSTS,
       screenshotPages: env.SCREENSHOT_PAGES,
       chromiumPath: env.CHROMIUM_PATH ?? env.PUPPETEER_EXECUTABLE_PATH ?? "/usr/bin/chromium",
+    },
+    chat: {
+      /** Unset (or empty): Claude is not configured, and `chat.send` says so. */
+      apiKey: env.ANTHROPIC_API_KEY?.trim() || undefined,
+      model: env.ANTHROPIC_MODEL,
+      /** Another Messages API endpoint (a proxy, or the local stand-in), without `/v1`. */
+      baseUrl: env.ANTHROPIC_BASE_URL?.replace(/\/+$/, ""),
+      /** Per user, sends and retries together. */
+      messagesPerMinute: env.CHAT_MESSAGES_PER_MINUTE,
+      /** The context sent with each message (system prompt + recent history), estimated at ~4 characters a token. */
+      contextTokens: env.CHAT_CONTEXT_TOKENS,
+      /** An answer's length cap (the Messages API's `max_tokens`). */
+      maxTokens: env.CHAT_MAX_TOKENS,
     },
     version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
   };

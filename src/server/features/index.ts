@@ -4,12 +4,13 @@
  * are mounted at its name, its service is built and its hooks run (see feature.ts).
  */
 import { authFeature } from "./auth/index.js";
+import { chatFeature } from "./chat/index.js";
 import { filesFeature } from "./files/index.js";
 import { healthFeature } from "./health/index.js";
 import { jobsFeature } from "./jobs/index.js";
 import { sessionsFeature } from "./sessions/index.js";
 import { usersFeature } from "./users/index.js";
 
-export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, filesFeature, jobsFeature] as const;
+export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, filesFeature, chatFeature, jobsFeature] as const;
 
 export type Features = typeof features;
