@@ -18,9 +18,10 @@ export type ChatMessageStatus = (typeof CHAT_MESSAGE_STATUSES)[number];
 /**
  * Why an answer failed (a message's `errorCode`, an `error` event's `code`): the model's codes
  * (see the server's chat/model.ts), plus INTERRUPTED (the server writing it stopped: a restart
- * or a crash) and INTERNAL (a fault on our side).
+ * or a crash) and INTERNAL (a fault on our side). DELETED is only ever an `error` event: the
+ * conversation was deleted while someone followed the answer (nothing of it is left to read).
  */
-export type ChatErrorCode = "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE" | "CIRCUIT_OPEN" | "BAD_GATEWAY" | "INTERRUPTED" | "INTERNAL";
+export type ChatErrorCode = "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE" | "CIRCUIT_OPEN" | "BAD_GATEWAY" | "INTERRUPTED" | "INTERNAL" | "DELETED";
 
 /** An answer that will change no more. */
 export const isAnswerFinished = (status: ChatMessageStatus) => status !== "streaming";

@@ -10,6 +10,7 @@
  * not written at all (see bus/stream.ts for the contract).
  */
 import type pg from "pg";
+import { MAX_EVENT_ID } from "@/shared/input";
 import type { ChatErrorCode, ChatMessageStatus, ChatMessageView, ChatStreamEvent } from "@/shared/chat";
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
@@ -168,6 +169,12 @@ export async function eventsAfter(q: Queryable, messageId: string, afterId: bigi
     `SELECT e.id::text AS id, e.type::text AS type, e.text, e.payload FROM "ChatEvent" e WHERE e."messageId" = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`,
     [messageId, afterId.toString(), limit],
   );
+  if (!rows.length) {
+    // Deleted (with its events) while followed: one last event, numbered after any other, ends the stream.
+    const exists = await q.query(`SELECT 1 FROM "ChatMessage" WHERE id = $1`, [messageId]);
+    if (!exists.rowCount) return [{ id: MAX_EVENT_ID, event: { type: "error", code: "DELETED", message: "This conversation was deleted." } }];
+    return [];
+  }
   let done: ChatMessageView | undefined;
   if (rows.some((row) => row.type === "done")) {
     done = (await q.query<ChatMessageView>(`SELECT ${FINISHED_COLUMNS("m")} FROM "ChatMessage" m WHERE m.id = $1`, [messageId])).rows[0];
