@@ -69,7 +69,8 @@ export interface ConversationView {
 export type ChatStreamEvent =
   | { type: "delta"; text: string }
   | { type: "done"; message: ChatMessageView }
-  | { type: "error"; code: ChatErrorCode; message: string };
+  /** `retryAfterS`: when Claude said it would take requests again (its 429), or when Pulse will try it again (an open circuit). */
+  | { type: "error"; code: ChatErrorCode; message: string; retryAfterS?: number };
 
 /** `chat.status`: whether the page can chat at all, and whether Claude is reachable as far as this server knows. */
 export interface ChatStatus {

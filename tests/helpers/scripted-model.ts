@@ -5,7 +5,7 @@
  */
 import { ModelError, type ChatModel, type ModelErrorCode, type ModelEvent, type ModelRequest } from "@/server/features/chat/model";
 
-export type Step = string | { wait: Promise<void> } | { fail: ModelErrorCode; message: string };
+export type Step = string | { wait: Promise<void> } | { fail: ModelErrorCode; message: string; retryAfterS?: number };
 
 /** A pause the test ends with `open()`. */
 export function gate() {
@@ -42,7 +42,7 @@ export function scriptedModel() {
           outputTokens++;
           yield { type: "delta", text: step };
         } else if ("wait" in step) await abortable(step.wait, request.signal);
-        else throw new ModelError(step.fail, step.message);
+        else throw new ModelError(step.fail, step.message, step.retryAfterS);
       }
       yield { type: "end", stopReason: "end_turn", inputTokens, outputTokens };
     },

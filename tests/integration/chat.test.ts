@@ -5,6 +5,7 @@
  * the login. The model is the one stand-in (tests/helpers/scripted-model.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildContext } from "@/server/features/chat/context";
 import { createChatFeature } from "@/server/features/chat/index";
 import { features } from "@/server/features/index";
 import type { ModelErrorCode } from "@/server/features/chat/model";
@@ -92,6 +93,34 @@ describe("an answer", () => {
 
     const list = await me.client.chat.conversations.query({});
     expect(list.items[0]).toMatchObject({ id: conversationId, lastMessage: { role: "assistant", preview: "The quick brown fox.", status: "complete" } });
+    // Token usage, as the analytics summary will read it.
+    expect(await server.pulse.services.chat.usage(me.user.id)).toEqual({ conversations: 1, messages: 2, answers: 1, inputTokens: done.message.inputTokens, outputTokens: 4 });
+  });
+
+  it("is given the system prompt and the most recent complete messages that fit the token budget, always the new one", async () => {
+    const me = await person();
+    const conversationId = await conversationOf(me);
+    const answered = async (content: string, status = "complete") => {
+      const { assistantMessageId } = await me.client.chat.send.mutate({ conversationId, content });
+      await eventually(async () => (await message(assistantMessageId)).status === status, `the answer, ${status}`);
+    };
+    await answered(`Q1 ${"a".repeat(400)}`);
+    scripted.script({ fail: "SERVICE_UNAVAILABLE", message: "Down." });
+    await answered("Q2", "error");
+    await answered("Q3");
+    // Q3's answer was given Q1, its answer, then Q2 and Q3 as one turn (Q2's answer failed and is left out).
+    expect(scripted.requests.at(-1)!.messages).toEqual([
+      { role: "user", content: `Q1 ${"a".repeat(400)}` },
+      { role: "assistant", content: "Hello there." },
+      { role: "user", content: "Q2\n\nQ3" },
+    ]);
+    const messages = (await me.client.chat.conversation.query({ conversationId })).messages;
+    const q3 = messages.find((m) => m.content === "Q3")!;
+    const context = (tokens: number) => buildContext(server.pulse.app.pool, conversationId, q3.createdAt, "System", tokens);
+    // (40 − 6 characters of system prompt) holds Q3 and Q2, not the answer before them: it would be 2 + 2 + 12 + 403.
+    expect(await context(10)).toEqual({ system: "System", messages: [{ role: "user", content: "Q2\n\nQ3" }] });
+    expect(await context(0)).toEqual({ system: "System", messages: [{ role: "user", content: "Q3" }] });
+    expect((await context(1_000)).messages).toHaveLength(3);
   });
 
   it("a reconnect with lastEventId receives the rest, nothing repeated; without it, the answer so far as one delta, then the rest", async () => {
@@ -144,11 +173,12 @@ describe("failures", () => {
     const me = await person();
     const conversationId = await conversationOf(me);
     const text = `Claude said no (${code}).`;
-    scripted.script("Partial ", "answer", { fail: code, message: text });
+    const retryAfterS = code === "TOO_MANY_REQUESTS" || code === "CIRCUIT_OPEN" ? 30 : undefined;
+    scripted.script("Partial ", "answer", { fail: code, message: text, retryAfterS });
     const { assistantMessageId: messageId } = await me.client.chat.send.mutate({ conversationId, content: "Question" });
     const { sub } = await followWs(me.token, messageId);
     await eventually(() => last(sub.data)?.type === "error", "the error event");
-    expect(last(sub.data)).toEqual({ type: "error", code, message: text });
+    expect(last(sub.data)).toEqual({ type: "error", code, message: text, ...(retryAfterS ? { retryAfterS } : {}) });
     expect(textOf(sub.data)).toBe("Partial answer");
     expect(await message(messageId)).toEqual({ status: "error", content: "Partial answer", errorCode: code, errorMessage: text });
     const saved = (await me.client.chat.conversation.query({ conversationId })).messages[1]!;
@@ -157,7 +187,7 @@ describe("failures", () => {
     // A late subscriber gets the text so far, then the error.
     const late = await followWs(me.token, messageId);
     await eventually(() => late.sub.stopped, "the late replay");
-    expect(late.sub.data.map((e) => e.data)).toEqual([{ type: "delta", text: "Partial answer" }, { type: "error", code, message: text }]);
+    expect(late.sub.data.map((e) => e.data)).toEqual([{ type: "delta", text: "Partial answer" }, last(sub.data)]);
   });
 
   it("an error before any text leaves an empty answer; retry answers again as a new message, the failed one left out of the context", async () => {

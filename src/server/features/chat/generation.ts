@@ -142,18 +142,18 @@ export function createGenerations({ pool, bus, log, instanceId }: GenerationDeps
       const reason = signal.aborted ? (signal.reason as StopReason) : undefined;
       // Cancelled or deleted: whoever stopped it has ended the answer already.
       if (reason === "cancelled" || (reason === "gone" && !failure)) return;
-      const fail = (code: ChatErrorCode, message: string) =>
+      const fail = (code: ChatErrorCode, message: string, retryAfterS?: number) =>
         finish(messageId, {
           status: "error",
           remaining: pending,
-          error: { code, message },
+          error: { code, message, ...(retryAfterS !== undefined ? { retryAfterS } : {}) },
           model: start?.model,
           inputTokens: start?.inputTokens,
           firstTokenMs: firstDelta?.firstTokenMs,
           totalMs: Math.round(performance.now() - startedAt),
         });
       if (reason === "shutdown") await fail("INTERRUPTED", INTERRUPTED_BY_RESTART);
-      else if (error instanceof ModelError) await fail(error.code, error.message);
+      else if (error instanceof ModelError) await fail(error.code, error.message, error.retryAfterS);
       else {
         log.error({ err: failure ?? error, messageId }, "a chat answer failed");
         await fail("INTERNAL", INTERNAL_MESSAGE);

@@ -100,7 +100,7 @@ export interface Outcome {
   outputTokens?: number | null;
   firstTokenMs?: number | null;
   totalMs?: number | null;
-  error?: { code: ChatErrorCode; message: string };
+  error?: { code: ChatErrorCode; message: string; retryAfterS?: number };
 }
 
 /**
@@ -160,7 +160,7 @@ interface EventRow {
   id: string;
   type: "delta" | "done" | "error";
   text: string;
-  payload: { code?: ChatErrorCode; message?: string };
+  payload: { code?: ChatErrorCode; message?: string; retryAfterS?: number };
 }
 
 /** An answer's events after `afterId`, oldest first; a `done` carries the finished message. */
@@ -182,7 +182,10 @@ export async function eventsAfter(q: Queryable, messageId: string, afterId: bigi
   return rows.flatMap((row): { id: bigint; event: ChatStreamEvent }[] => {
     const id = BigInt(row.id);
     if (row.type === "delta") return [{ id, event: { type: "delta", text: row.text } }];
-    if (row.type === "error") return [{ id, event: { type: "error", code: row.payload.code ?? "INTERNAL", message: row.payload.message ?? "The answer failed." } }];
+    if (row.type === "error") {
+      const { code = "INTERNAL", message = "The answer failed.", retryAfterS } = row.payload;
+      return [{ id, event: { type: "error", code, message, ...(retryAfterS !== undefined ? { retryAfterS } : {}) } }];
+    }
     return done ? [{ id, event: { type: "done", message: done } }] : [];
   });
 }

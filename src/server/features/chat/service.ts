@@ -33,6 +33,12 @@ export const NOT_CONFIGURED = "Claude is not configured on this server: set ANTH
 /** A model client that can tell its circuit breaker's state (the Anthropic client does). */
 type Observable = ChatModel & { state?: () => { breaker?: ChatStatus["breaker"] } };
 
+/** One answer at a time in a conversation. */
+async function refuseWhileAnswering(q: Pick<pg.Pool, "query">, conversationId: string) {
+  const busy = await q.query(`SELECT 1 FROM "ChatMessage" WHERE "conversationId" = $1 AND status = 'streaming' LIMIT 1`, [conversationId]);
+  if (busy.rowCount) throw new AppError("CONFLICT", "Claude is still answering in this conversation: wait for the answer or stop it first.");
+}
+
 const CONVERSATION_COLUMNS = `c.id::text AS id, c.title, c."systemPrompt", c."createdAt", c."updatedAt"`;
 
 export function createChatService(app: App, model: ChatModel | null) {
@@ -86,6 +92,8 @@ export function createChatService(app: App, model: ChatModel | null) {
   async function startAnswer(caller: Caller, conversationId: string, write: (client: pg.PoolClient) => Promise<{ userMessageId: string | null; through: Date }>) {
     const chosen = requireModel();
     await ownedConversation(caller, conversationId);
+    // Checked again under the lock below; here so that a refused send does not count against the limit.
+    await refuseWhileAnswering(pool, conversationId);
     await consume(caller.user.id);
     const startedAt = performance.now();
     const client = await pool.connect();
@@ -97,8 +105,7 @@ export function createChatService(app: App, model: ChatModel | null) {
         [conversationId, caller.user.id],
       );
       if (!locked.rows[0]) throw notFound("That conversation");
-      const busy = await client.query(`SELECT 1 FROM "ChatMessage" WHERE "conversationId" = $1 AND status = 'streaming' LIMIT 1`, [conversationId]);
-      if (busy.rowCount) throw new AppError("CONFLICT", "Claude is still answering in this conversation: wait for the answer or stop it first.");
+      await refuseWhileAnswering(client, conversationId);
       const { userMessageId, through } = await write(client);
       const { rows } = await client.query<{ id: string }>(
         `INSERT INTO "ChatMessage" (id, "conversationId", role, status, model, "generatedBy", "heartbeatAt", "createdAt")
