@@ -385,4 +385,26 @@ describe("configuration and lifecycle", () => {
       if (!stopped) await other.stop();
     }
   });
+
+  it("on start, an answer left streaming by a process that died (its heartbeat stopped) is ended as interrupted", async () => {
+    const me = await person();
+    const conversationId = await conversationOf(me);
+    const [orphan] = await sql<{ id: string }>(
+      server.pulse.databaseUrl,
+      `INSERT INTO "ChatMessage" (id, "conversationId", role, status, "generatedBy", "heartbeatAt", "createdAt")
+       VALUES (gen_random_uuid(), $1, 'assistant', 'streaming', 'a-dead-process', now() - interval '1 minute', now() - interval '2 minutes') RETURNING id::text AS id`,
+      [conversationId],
+    );
+    await sql(server.pulse.databaseUrl, `INSERT INTO "ChatEvent" ("messageId", type, text) VALUES ($1, 'delta', 'Cut off')`, [orphan!.id]);
+    const next = await startTestServer({ chat: CHAT }, server.database, { features: withModel({ model: scriptedModel().model }) });
+    try {
+      expect(await message(orphan!.id)).toEqual({ status: "error", content: "Cut off", errorCode: "INTERRUPTED", errorMessage: expect.stringMatching(/the server writing it stopped/) });
+      // Its watchers get the end.
+      const { sub } = await followWs(me.token, orphan!.id);
+      await eventually(() => sub.stopped, "the replay");
+      expect(sub.data.map((e) => e.data.type)).toEqual(["delta", "error"]);
+    } finally {
+      await next.stop();
+    }
+  });
 });

@@ -202,7 +202,15 @@ export function createGenerations({ pool, bus, log, instanceId }: GenerationDeps
     async start() {
       unsubscribe = await bus.subscribe(CANCEL_CHANNEL, (messageId) => running.get(messageId)?.controller.abort("cancelled" satisfies StopReason));
       await sweep().catch((err: unknown) => log.warn({ err }, "the chat sweep failed"));
-      heartbeat = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, "the chat heartbeat failed")), HEARTBEAT_MS);
+      let busy = false;
+      heartbeat = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        // A database outage is reported once elsewhere; this just tries again next time.
+        beat()
+          .catch((err: unknown) => log.debug({ err }, "the chat heartbeat failed; trying again"))
+          .finally(() => (busy = false));
+      }, HEARTBEAT_MS);
       heartbeat.unref();
     },
 
