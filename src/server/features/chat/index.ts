@@ -2,21 +2,23 @@ import type { App } from "@/server/app";
 import type { Config } from "@/server/config";
 import { defineFeature } from "@/server/feature";
 import type { Logger } from "@/server/log";
+import { createAnthropicModel } from "./anthropic.js";
 import type { ChatModel } from "./model.js";
 import { chatRouter } from "./router.js";
 import { createChatService } from "./service.js";
 
-/**
- * THE place where the chat feature gets its model from the configuration: null (not configured)
- * without ANTHROPIC_API_KEY. The Anthropic client (`createAnthropicModel` in ./anthropic.js, being
- * built on another branch) plugs in here when it is merged:
- *   return createAnthropicModel({ apiKey: config.chat.apiKey, baseURL: config.chat.baseUrl, log, ... });
- * Until then no model is built from the configuration, so `chat.send` answers PRECONDITION_FAILED.
- */
+/** How patient Pulse is with Anthropic: a stalled stream, retries before any text, the breaker. */
+const UPSTREAM = {
+  timeoutMs: 60_000,
+  maxRetries: 3,
+  retryBaseMs: 500,
+  breaker: { failures: 5, openMs: 30_000 },
+} as const;
+
+/** The model from the configuration: Anthropic (or the stand-in at ANTHROPIC_BASE_URL), or null without a key. */
 export function chatModelFromConfig(config: Config, log: Logger): ChatModel | null {
   if (!config.chat.apiKey) return null;
-  log.warn("ANTHROPIC_API_KEY is set, but this build has no Anthropic client yet: chat is not configured");
-  return null;
+  return createAnthropicModel({ apiKey: config.chat.apiKey, baseURL: config.chat.baseUrl, ...UPSTREAM, breaker: { ...UPSTREAM.breaker }, log });
 }
 
 /**
