@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     enqueuers: { type: "string", default: "8" },
     "no-write": { type: "boolean", default: false },
     priority: { type: "string" },
+    owners: { type: "string", default: "1" },
   },
 });
 const JOBS = Number(args.jobs);
@@ -77,16 +78,21 @@ const config = loadConfig({ ...env, NODE_ENV: "production" });
 const enqueuer = await startWorker({ ...config, jobs: { ...config.jobs, concurrency: 0 } }, createLogger("warn"));
 const { queue, pool } = enqueuer.app;
 queue.define("bench.noop", { run: async () => undefined });
+// One owner by default: the worst case, as every change to one owner's jobs takes that owner's
+// next seq in turn. `--owners=N` spreads the jobs over N people, as a shared server sees them.
 const { rows: users } = await pool.query<{ id: string }>(
-  `INSERT INTO "User" (id, email, name, "passwordHash", "updatedAt") VALUES (gen_random_uuid(), 'bench@example.com', 'Bench', 'x', now()) RETURNING id::text AS id`,
+  `INSERT INTO "User" (id, email, name, "passwordHash", "updatedAt")
+   SELECT gen_random_uuid(), 'bench' || n || '@example.com', 'Bench', 'x', now() FROM generate_series(1, $1::int) n RETURNING id::text AS id`,
+  [Number(args.owners)],
 );
-const ownerId = users[0]!.id;
+let nextOwner = 0;
+const ownerId = () => users[nextOwner++ % users.length]!.id;
 
 async function pulseRound(count: number): Promise<{ perS: number; enqueuePerS: number }> {
   const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Job" WHERE status = 'succeeded'`);
   const before = rows[0]!.n;
   const started = performance.now();
-  await inParallel(count, ENQUEUERS, () => queue.enqueue({ ownerId, type: "bench.noop" }));
+  await inParallel(count, ENQUEUERS, () => queue.enqueue({ ownerId: ownerId(), type: "bench.noop" }));
   const enqueued = performance.now();
   await waitUntil(async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Job" WHERE status = 'succeeded'`)).rows[0]!.n >= before + count);
   const seconds = (performance.now() - started) / 1000;
