@@ -1,5 +1,6 @@
 /**
- * Background jobs — `npx tsx bench/jobs.ts [--no-write] [--jobs=5000] [--concurrency=8] [--enqueuers=8] [--priority=-10]`.
+ * Background jobs — `npx tsx bench/jobs.ts [--no-write] [--jobs=5000] [--concurrency=8] [--enqueuers=8] [--owners=1] [--priority=-10]`
+ * (`BENCH_CPU_PROF=1`: CPU profiles of the worker processes in bench/results/profiles/).
  *
  * No-op jobs enqueued and completed per second, through the whole queue: each job is a Job row
  * and its graphile dispatch written in one transaction, claimed by a worker (a fenced update),
@@ -46,7 +47,8 @@ const database = await openBenchDatabase();
 const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATABASE_URL: database.url, JOB_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: "warn" };
 
 async function startChild(mode: "pulse" | "bare"): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(projectDir, "bench/jobs-worker.ts"), mode], { cwd: projectDir, env, stdio: ["ignore", "pipe", "inherit"] });
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.join(projectDir, "bench/results/profiles")}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(projectDir, "bench/jobs-worker.ts"), mode], { cwd: projectDir, env, stdio: ["ignore", "pipe", "inherit"] });
   if (pin) pinProcess(child.pid!, 1);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("READY") && resolve());
