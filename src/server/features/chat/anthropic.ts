@@ -144,6 +144,12 @@ export function createAnthropicModel(options: AnthropicModelOptions): AnthropicM
       );
     }
     let outcome: Outcome = "neutral";
+    let settled = false;
+    const settle = (result: Outcome) => {
+      if (settled) return;
+      settled = true;
+      breaker.settle(result, admission.probe);
+    };
     try {
       for (let retry = 0; ; retry++) {
         let shown = 0;
@@ -161,7 +167,10 @@ export function createAnthropicModel(options: AnthropicModelOptions): AnthropicM
               start = undefined;
             }
             if (event.type === "end") {
+              // Settled before handing over `end`: a caller may stop reading there without
+              // closing the generator, and the `finally` below would then never run.
               outcome = "success";
+              settle(outcome);
               yield event;
               return;
             }
@@ -191,7 +200,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): AnthropicM
         }
       }
     } finally {
-      breaker.settle(outcome, admission.probe);
+      settle(outcome);
     }
   }
 

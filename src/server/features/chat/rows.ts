@@ -186,7 +186,8 @@ export async function eventsAfter(q: Queryable, messageId: string, afterId: bigi
       const { code = "INTERNAL", message = "The answer failed.", retryAfterS } = row.payload;
       return [{ id, event: { type: "error", code, message, ...(retryAfterS !== undefined ? { retryAfterS } : {}) } }];
     }
-    return done ? [{ id, event: { type: "done", message: done } }] : [];
+    // The message went between the two reads (its conversation was deleted): still an end.
+    return [{ id, event: done ? { type: "done", message: done } : { type: "error", code: "DELETED", message: "This conversation was deleted." } }];
   });
 }
 
