@@ -46,7 +46,7 @@ const environmentSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://pulse.example.com" }).optional(),
   RENDER_EXTERNAL_URL: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
-  ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-4-5"),
+  ANTHROPIC_MODEL: z.string().min(1).default("claude-sonnet-5-5"),
   ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://api.anthropic.com" }).optional(),
   CHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   CHAT_CONTEXT_TOKENS: z.coerce.number().int().min(1_000).max(1_000_000).default(50_000),
