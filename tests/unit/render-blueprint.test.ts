@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { loadConfig } from "@/server/config";
 
 interface EnvVar {
   key: string;
@@ -108,6 +109,33 @@ describe("render.yaml", () => {
       if (variable.key === "NODE_VERSION") continue;
       expect(configSource, `${variable.key} is not read by src/server/config.ts`).toContain(variable.key);
     }
+  });
+
+  it("asks for the Anthropic key in Render's dashboard, pins a model the SDK does not deprecate, and never points at the stand-in", () => {
+    const key = env(web, "ANTHROPIC_API_KEY");
+    expect(key?.sync).toBe(false);
+    expect(key?.value).toBeUndefined();
+    // The local stand-in is for development and tests only: on Render, Anthropic's own API.
+    expect(env(web, "ANTHROPIC_BASE_URL")).toBeUndefined();
+    const model = env(web, "ANTHROPIC_MODEL")?.value;
+    expect(model).toMatch(/^claude-[a-z0-9-]+$/);
+    // The SDK warns on every request to a model it lists as deprecated (and the API ends them).
+    const sdk = fs.readFileSync("node_modules/@anthropic-ai/sdk/resources/messages/messages.js", "utf8");
+    const deprecated = /const DEPRECATED_MODELS = \{([^}]*)\}/.exec(sdk)?.[1];
+    expect(deprecated, "the SDK's DEPRECATED_MODELS list").toBeDefined();
+    expect([...deprecated!.matchAll(/'([^']+)'\s*:/g)].map((m) => m[1])).not.toContain(model);
+    expect(Number(env(web, "CHAT_MESSAGES_PER_MINUTE")?.value)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("sets only values the server's configuration accepts", () => {
+    // What Render gives the process: the blueprint's values, and the secret from the dashboard.
+    const values: NodeJS.ProcessEnv = { NODE_ENV: "production", ANTHROPIC_API_KEY: "set-in-the-dashboard" };
+    for (const variable of web.envVars) if (variable.value !== undefined) values[variable.key] = variable.value;
+    const config = loadConfig(values);
+    expect(config.production).toBe(true);
+    expect(config.chat.model).toBe(env(web, "ANTHROPIC_MODEL")?.value);
+    expect(config.chat.messagesPerMinute).toBe(Number(env(web, "CHAT_MESSAGES_PER_MINUTE")?.value));
+    expect(config.chat.baseUrl).toBeUndefined();
   });
 
   it("only sets variables the server reads", () => {
