@@ -51,6 +51,11 @@ const environmentSchema = z.object({
   CHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   CHAT_CONTEXT_TOKENS: z.coerce.number().int().min(1_000).max(1_000_000).default(50_000),
   CHAT_MAX_TOKENS: z.coerce.number().int().min(16).max(64_000).default(2_048),
+  CHAT_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  CHAT_UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  CHAT_UPSTREAM_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
+  CHAT_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+  CHAT_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   APP_VERSION: z.string().optional(),
   RENDER_GIT_COMMIT: z.string().optional(),
 });
@@ -113,6 +118,17 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       contextTokens: env.CHAT_CONTEXT_TOKENS,
       /** An answer's length cap (the Messages API's `max_tokens`). */
       maxTokens: env.CHAT_MAX_TOKENS,
+      /** How patient Pulse is with Anthropic: a stalled stream, retries before any text, the circuit breaker. */
+      upstream: {
+        /** Longest wait for the response headers, and then for each next event of the stream. */
+        timeoutMs: env.CHAT_UPSTREAM_TIMEOUT_MS,
+        /** Retries after the first attempt (5xx, 529, time-outs, lost connections), while no text was shown. */
+        maxRetries: env.CHAT_UPSTREAM_RETRIES,
+        /** The first back-off; each next one doubles. */
+        retryBaseMs: env.CHAT_UPSTREAM_RETRY_BASE_MS,
+        /** Consecutive failed requests that open the circuit, and how long it stays open before one probe. */
+        breaker: { failures: env.CHAT_BREAKER_FAILURES, openMs: env.CHAT_BREAKER_OPEN_MS },
+      },
     },
     version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
   };

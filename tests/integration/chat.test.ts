@@ -5,6 +5,7 @@
  * the login. The model is the one stand-in (tests/helpers/scripted-model.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "@/server/config";
 import { buildContext } from "@/server/features/chat/context";
 import { createChatFeature } from "@/server/features/chat/index";
 import { features } from "@/server/features/index";
@@ -15,7 +16,7 @@ import { signUp, startTestServer, type TestServer } from "../helpers/server";
 import { codeOf, eventually, EventStream, RawSocket, sql, within } from "./support/raw";
 
 const scripted = scriptedModel();
-const CHAT = { apiKey: "test", model: "claude-test-model", baseUrl: undefined, messagesPerMinute: 10, contextTokens: 50_000, maxTokens: 512 };
+const CHAT = { apiKey: "test", model: "claude-test-model", baseUrl: undefined, messagesPerMinute: 10, contextTokens: 50_000, maxTokens: 512, upstream: loadConfig({ NODE_ENV: "test" }).chat.upstream };
 const withModel = (model: Parameters<typeof createChatFeature>[0]) => features.map((f) => (f.name === "chat" ? createChatFeature(model) : f));
 
 let server: TestServer;

@@ -98,6 +98,15 @@ describe("loadConfig", () => {
     expect(error.message).not.toContain("s3cret-pw");
   });
 
+  it("reads how patient chat is with Anthropic (time-out, retries, breaker), with today's defaults", () => {
+    expect(loadConfig(env({})).chat.upstream).toEqual({ timeoutMs: 60_000, maxRetries: 3, retryBaseMs: 500, breaker: { failures: 5, openMs: 30_000 } });
+    const config = loadConfig(env({ CHAT_UPSTREAM_TIMEOUT_MS: "2000", CHAT_UPSTREAM_RETRIES: "0", CHAT_UPSTREAM_RETRY_BASE_MS: "10", CHAT_BREAKER_FAILURES: "2", CHAT_BREAKER_OPEN_MS: "500" }));
+    expect(config.chat.upstream).toEqual({ timeoutMs: 2_000, maxRetries: 0, retryBaseMs: 10, breaker: { failures: 2, openMs: 500 } });
+    expect(configError({ CHAT_BREAKER_FAILURES: "0" }).message).toMatch(/\bCHAT_BREAKER_FAILURES="0"/);
+    expect(configError({ CHAT_UPSTREAM_RETRIES: "-1" }).message).toMatch(/\bCHAT_UPSTREAM_RETRIES="-1"/);
+    expect(configError({ CHAT_UPSTREAM_TIMEOUT_MS: "soon" }).message).toMatch(/\bCHAT_UPSTREAM_TIMEOUT_MS="soon"/);
+  });
+
   it("lets explicit overrides win over the environment", () => {
     expect(loadConfig(env({ PORT: "8080" }), { port: 0, adminEmails: ["x@example.com"] })).toMatchObject({ port: 0, adminEmails: ["x@example.com"] });
   });

@@ -7,18 +7,12 @@ import type { ChatModel } from "./model.js";
 import { chatRouter } from "./router.js";
 import { createChatService } from "./service.js";
 
-/** How patient Pulse is with Anthropic: a stalled stream, retries before any text, the breaker. */
-const UPSTREAM = {
-  timeoutMs: 60_000,
-  maxRetries: 3,
-  retryBaseMs: 500,
-  breaker: { failures: 5, openMs: 30_000 },
-} as const;
-
 /** The model from the configuration: Anthropic (or the stand-in at ANTHROPIC_BASE_URL), or null without a key. */
 export function chatModelFromConfig(config: Config, log: Logger): ChatModel | null {
   if (!config.chat.apiKey) return null;
-  return createAnthropicModel({ apiKey: config.chat.apiKey, baseURL: config.chat.baseUrl, ...UPSTREAM, breaker: { ...UPSTREAM.breaker }, log });
+  const { upstream } = config.chat;
+  // Time-out, retries and breaker: CHAT_UPSTREAM_TIMEOUT_MS, CHAT_UPSTREAM_RETRIES, CHAT_UPSTREAM_RETRY_BASE_MS, CHAT_BREAKER_*.
+  return createAnthropicModel({ apiKey: config.chat.apiKey, baseURL: config.chat.baseUrl, ...upstream, breaker: { ...upstream.breaker }, log });
 }
 
 /**
