@@ -295,6 +295,20 @@ describe("the circuit breaker", () => {
     expect(fake.requests).toHaveLength(5);
   });
 
+  it("hears of a success from a caller that stops reading at `end` (as the chat service does): a probe closes it", async () => {
+    const m = model({ maxRetries: 0, breaker: { failures: 1, openMs: 100 } });
+    fake.script([fail(500)]);
+    await run(m.stream(request()));
+    expect(m.state()).toEqual({ breaker: "open" });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    // next() up to `end`, and no further: the generator stays suspended at its last yield.
+    const iterator = m.stream(request())[Symbol.asyncIterator]();
+    for (let next = await iterator.next(); !next.done && next.value.type !== "end"; next = await iterator.next());
+    expect(m.state()).toEqual({ breaker: "closed" });
+    // And the next request is let through, not refused as a second probe.
+    expect(deltas((await run(m.stream(request()))).events).join("")).toBe(ANSWER.text);
+  });
+
   it("lets one probe through at a time, and a failed probe opens it again", async () => {
     const m = model({ maxRetries: 0, breaker: { failures: 1, openMs: 150 } });
     fake.script([fail(500), { slow: 20 }, fail(529)]);

@@ -116,6 +116,8 @@ export function createGenerations({ pool, bus, log, instanceId }: GenerationDeps
           pending += event.text;
           schedule();
         } else {
+          // `end` is the model's last event: close its stream now (its `finally` frees the upstream request).
+          void iterator.return?.().catch(() => undefined);
           closing = true;
           clearTimeout(timer);
           await writing;
