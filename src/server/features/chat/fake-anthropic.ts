@@ -29,6 +29,12 @@ export interface RecordedRequest {
   deltasSent: number;
   /** `client-closed`: the client went away before the answer was complete (an abort). */
   ended: "open" | "complete" | "client-closed" | "dropped";
+  /**
+   * When the first `content_block_delta` was handed to the socket, in epoch milliseconds with
+   * sub-millisecond precision (`performance.timeOrigin + performance.now()`): bench/chat.ts
+   * measures from it to the first delta a client of Pulse receives.
+   */
+  firstDeltaAt?: number;
 }
 
 export interface FakeAnthropic {
@@ -183,6 +189,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       }
       if (behaviour !== "normal" && "slow" in behaviour) await sleep(behaviour.slow);
       if (record.ended !== "open") return;
+      record.firstDeltaAt ??= performance.timeOrigin + performance.now();
       await send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: delta } });
       record.deltasSent += 1;
     }
