@@ -1,6 +1,6 @@
 /**
  * Chat: Pulse's own overhead to the first token — `npx tsx bench/chat.ts [--sends=200]
- * [--concurrent=50] [--rounds=4] [--warmup=20] [--slow-ms=40] [--concurrent-slow-ms=150]
+ * [--concurrent=50] [--rounds=4] [--warmup=20] [--slow-ms=40] [--concurrent-slow-ms=1000]
  * [--priority=-10] [--no-write]`.
  *
  * The measure, per answer: the time the first delta reaches a WebSocket client of Pulse minus the
@@ -40,7 +40,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "4" },
     warmup: { type: "string", default: "20" },
     "slow-ms": { type: "string", default: "40" },
-    "concurrent-slow-ms": { type: "string", default: "150" },
+    "concurrent-slow-ms": { type: "string", default: "1000" },
     priority: { type: "string" },
     "no-write": { type: "boolean", default: false },
   },
@@ -312,7 +312,7 @@ function report(env: ReturnType<typeof environment>, databaseKind: string, pin: 
     ROUNDS !== 4 ? `--rounds=${ROUNDS}` : "",
     WARMUP !== 20 ? `--warmup=${WARMUP}` : "",
     SLOW_MS !== 40 ? `--slow-ms=${SLOW_MS}` : "",
-    CONCURRENT_SLOW_MS !== 150 ? `--concurrent-slow-ms=${CONCURRENT_SLOW_MS}` : "",
+    CONCURRENT_SLOW_MS !== 1000 ? `--concurrent-slow-ms=${CONCURRENT_SLOW_MS}` : "",
   ].filter(Boolean);
   const s = { one: { pulse: stats(one.pulse.samples), relay: stats(one.relay.samples) }, many: { pulse: stats(many.pulse.samples), relay: stats(many.relay.samples) } };
   const ratio = (a: number, b: number) => round(a / b, 1);
