@@ -132,8 +132,6 @@ export function createGenerations({ pool, bus, log, instanceId }: GenerationDeps
             firstTokenMs: firstDelta?.firstTokenMs,
             totalMs: Math.round(performance.now() - startedAt),
           });
-          // Let the model's stream run its own ending (its request, its bookkeeping).
-          void iterator.return?.().catch(() => undefined);
           return;
         }
       }
