@@ -2,7 +2,7 @@ import type { App } from "@/server/app";
 import type { Config } from "@/server/config";
 import { defineFeature } from "@/server/feature";
 import type { Logger } from "@/server/log";
-import { createAnthropicModel } from "./anthropic.js";
+import type { AnthropicModel, AnthropicModelOptions } from "./anthropic.js";
 import type { ChatModel } from "./model.js";
 import { chatRouter } from "./router.js";
 import { createChatService } from "./service.js";
@@ -12,7 +12,23 @@ export function chatModelFromConfig(config: Config, log: Logger): ChatModel | nu
   if (!config.chat.apiKey) return null;
   const { upstream } = config.chat;
   // Time-out, retries and breaker: CHAT_UPSTREAM_TIMEOUT_MS, CHAT_UPSTREAM_RETRIES, CHAT_UPSTREAM_RETRY_BASE_MS, CHAT_BREAKER_*.
-  return createAnthropicModel({ apiKey: config.chat.apiKey, baseURL: config.chat.baseUrl, ...upstream, breaker: { ...upstream.breaker }, log });
+  return lazyAnthropicModel({ apiKey: config.chat.apiKey, baseURL: config.chat.baseUrl, ...upstream, breaker: { ...upstream.breaker }, log });
+}
+
+/**
+ * The Anthropic client, loaded with its SDK (some 22 MB) on the first answer rather than at start.
+ * Until then its breaker has seen nothing: closed.
+ */
+function lazyAnthropicModel(options: AnthropicModelOptions): ChatModel & Pick<AnthropicModel, "state"> {
+  let loaded: AnthropicModel | undefined;
+  let loading: Promise<AnthropicModel> | undefined;
+  const load = () => (loading ??= import("./anthropic.js").then(({ createAnthropicModel }) => (loaded = createAnthropicModel(options))));
+  return {
+    async *stream(request) {
+      yield* (await load()).stream(request);
+    },
+    state: () => loaded?.state() ?? { breaker: "closed" },
+  };
 }
 
 /**
