@@ -80,11 +80,12 @@ afterAll(async () => {
 });
 
 describe("a worker killed in the middle of a job", () => {
-  it("the restarted process picks the job up within 30 s and finishes it", { timeout: 90_000 }, async () => {
+  it("the restarted process picks the job up within 30 s and finishes it", { timeout: 150_000 }, async () => {
     // Enqueued while no worker runs; the first worker to start takes it.
     const jobId = await enqueueSleep(6_000);
     const first = await startWorkerProcess();
-    await eventually(() => first.started.includes(jobId), "the job to start", 30_000);
+    // Not the figure under test (that is the restart below): a busy machine starts a process slowly.
+    await eventually(() => first.started.includes(jobId), "the job to start", 90_000);
     first.child.kill("SIGKILL");
     expect((await jobRow(jobId)).status).toBe("running");
 
@@ -98,10 +99,10 @@ describe("a worker killed in the middle of a job", () => {
     expect(await jobRow(jobId)).toMatchObject({ attempts: 2, lastError: "The worker running this job stopped responding." });
   });
 
-  it("another running worker picks it up within 30 s, with no restart", { timeout: 90_000 }, async () => {
+  it("another running worker picks it up within 30 s, with no restart", { timeout: 150_000 }, async () => {
     const workers = [await startWorkerProcess(), await startWorkerProcess()];
     const jobId = await enqueueSleep(6_000);
-    await eventually(() => workers.some((w) => w.started.includes(jobId)), "the job to start", 30_000);
+    await eventually(() => workers.some((w) => w.started.includes(jobId)), "the job to start", 90_000);
     const victim = workers.find((w) => w.started.includes(jobId))!;
     const survivor = workers.find((w) => w !== victim)!;
     victim.child.kill("SIGKILL");
