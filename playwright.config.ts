@@ -5,6 +5,9 @@
  *
  *   npx playwright test                 # starts the app on E2E_PORT (3199) unless one is running there
  *   E2E_BASE_URL=http://localhost:3000 npx playwright test   # against an app you started yourself
+ *
+ * Claude, for the chat page, is the local stand-in (`npm run fake-anthropic`) on E2E_PORT + 100,
+ * started beside the app; an app you started yourself needs ANTHROPIC_BASE_URL pointing at one.
  */
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +20,8 @@ const dataDir = path.join(os.tmpdir(), `pulse-e2e-${port}`);
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Also in tests/e2e/support.ts (signInAsAdmin). */
 const E2E_ADMIN_EMAIL = "e2e-admin@example.com";
+/** The local Anthropic stand-in the app talks to (scripts/fake-anthropic.ts): beside the app's port, so parallel runs don't collide. */
+const fakeAnthropicPort = port + 100;
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -62,32 +67,48 @@ export default defineConfig({
   ],
   webServer: process.env.E2E_BASE_URL
     ? undefined
-    : {
-        // `npm start` builds the pages and the server first when there is no production build.
-        // `exec`: the shell becomes npm, so at the end Playwright waits for npm and the server's
-        // drain, not for a shell that SIGTERM ends at once.
-        command: `rm -rf "${dataDir}" && exec npm start`,
-        url: `http://127.0.0.1:${port}/health/ready`,
-        env: {
-          PORT: String(port),
-          DATA_DIR: dataDir,
-          NODE_ENV: "production",
-          LOG_LEVEL: "warn",
-          // Every test signs in from 127.0.0.1: lift the per-IP limit (per-email stays at its default).
-          SIGN_IN_ATTEMPTS_PER_IP: "1000",
-          // The admin the tests sign in as (tests/e2e/support.ts, signInAsAdmin); give a server you
-          // started yourself the same setting when you point E2E_BASE_URL at it.
-          ADMIN_EMAILS: E2E_ADMIN_EMAIL,
-          // The Files page's screenshot test shoots the app itself, which is on loopback.
-          SCREENSHOT_ALLOW_HOSTS: "localhost,127.0.0.1",
+    : [
+        {
+          // Claude for the chat page: answers per the prompt's controls ([[429]], [[slow:200]], …;
+          // see src/server/features/chat/fake-answer.ts). Started first: the app's URL is its env.
+          command: `exec npx tsx scripts/fake-anthropic.ts --port ${fakeAnthropicPort}`,
+          // It answers anything but POST /v1/messages with 404, which is not "ready": wait for the port.
+          port: fakeAnthropicPort,
+          timeout: 60_000,
+          reuseExistingServer: !process.env.CI,
+          stdout: "pipe",
+          stderr: "pipe",
         },
-        timeout: 5 * 60_000,
-        reuseExistingServer: !process.env.CI,
-        // Stop it as a platform would, so it drains and stops its embedded PostgreSQL, which runs
-        // in a process group of its own (Playwright's default, SIGKILL to the group, would leave
-        // that PostgreSQL running).
-        gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
-        stdout: "pipe",
-        stderr: "pipe",
-      },
+        {
+          // `npm start` builds the pages and the server first when there is no production build.
+          // `exec`: the shell becomes npm, so at the end Playwright waits for npm and the server's
+          // drain, not for a shell that SIGTERM ends at once.
+          command: `rm -rf "${dataDir}" && exec npm start`,
+          url: `http://127.0.0.1:${port}/health/ready`,
+          env: {
+            PORT: String(port),
+            DATA_DIR: dataDir,
+            NODE_ENV: "production",
+            LOG_LEVEL: "warn",
+            // Every test signs in from 127.0.0.1: lift the per-IP limit (per-email stays at its default).
+            SIGN_IN_ATTEMPTS_PER_IP: "1000",
+            // The admin the tests sign in as (tests/e2e/support.ts, signInAsAdmin); give a server you
+            // started yourself the same setting when you point E2E_BASE_URL at it.
+            ADMIN_EMAILS: E2E_ADMIN_EMAIL,
+            // The Files page's screenshot test shoots the app itself, which is on loopback.
+            SCREENSHOT_ALLOW_HOSTS: "localhost,127.0.0.1",
+            // Claude is the local stand-in above (any non-empty key is accepted there).
+            ANTHROPIC_BASE_URL: `http://127.0.0.1:${fakeAnthropicPort}`,
+            ANTHROPIC_API_KEY: "fake",
+          },
+          timeout: 5 * 60_000,
+          reuseExistingServer: !process.env.CI,
+          // Stop it as a platform would, so it drains and stops its embedded PostgreSQL, which runs
+          // in a process group of its own (Playwright's default, SIGKILL to the group, would leave
+          // that PostgreSQL running).
+          gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
+          stdout: "pipe",
+          stderr: "pipe",
+        },
+      ],
 });
