@@ -29,15 +29,15 @@ const TODAY = [
     title: "Documents in the background",
     text: "PDF reports, Word documents, CSV exports and page screenshots, made by a job queue you can follow live, ready to download or share.",
   },
+  {
+    Icon: ChatIcon,
+    title: "Chat with Claude",
+    text: "Answers that stream in word by word, survive a dropped connection, and can be stopped mid-sentence. Conversations are kept.",
+  },
 ];
 
 /** What is being built: shown as such, so nobody signs up for something that is not there yet. */
 const NEXT = [
-  {
-    Icon: ChatIcon,
-    title: "Chat with Claude",
-    text: "Answers that stream in word by word, survive a dropped connection, and can be stopped mid-sentence.",
-  },
   {
     Icon: GaugeIcon,
     title: "Analytics and load tests",
@@ -72,7 +72,7 @@ export default function Home() {
           <p>
             Pulse is a realtime platform for live group sessions: meditate, breathe, check in or write together, and everyone
             sees the same moment at the same time. Reports, exports and page screenshots are made in the background while you
-            work; conversations with Claude are coming next.
+            work, and Claude answers your questions as it writes them.
           </p>
           <div className={styles.heroActions}>
             <Link href="/sign-up" className={buttonClass({ variant: "primary", size: "lg" })}>

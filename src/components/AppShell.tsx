@@ -46,7 +46,7 @@ export const NAV: { section: string; items: NavItem[] }[] = [
     section: "Workspace",
     items: [
       { href: "/sessions", label: "Sessions", Icon: UsersIcon },
-      { href: "/chat", label: "Chat", Icon: ChatIcon, soon: true },
+      { href: "/chat", label: "Chat", Icon: ChatIcon },
       { href: "/files", label: "Files", Icon: FileIcon },
       { href: "/jobs", label: "Jobs", Icon: LayersIcon },
     ],

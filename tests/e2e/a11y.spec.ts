@@ -39,7 +39,7 @@ const PAGES: { name: string; who: Who; path: string; ready: (page: Page) => Prom
       await expect(page.getByTestId("overall-status")).toBeVisible();
     },
   },
-  { name: "chat (coming soon)", who: "admin", path: "/chat", ready: heading("Chat") },
+  { name: "chat", who: "admin", path: "/chat", ready: heading("Chat") },
   { name: "files", who: "admin", path: "/files", ready: heading("Files") },
   { name: "jobs", who: "admin", path: "/jobs", ready: heading("Jobs") },
   { name: "analytics (coming soon)", who: "admin", path: "/analytics", ready: heading("Analytics") },

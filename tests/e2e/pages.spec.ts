@@ -2,7 +2,6 @@ import { expect, test } from "@playwright/test";
 import { newAccount, scrollsSideways, signUp, snap } from "./support";
 
 const SECTIONS = [
-  { link: "Chat", path: "/chat", heading: "Chat", says: "Ask Claude" },
   { link: "Analytics", path: "/analytics", heading: "Analytics", says: "how fast it answers" },
 ];
 
@@ -78,10 +77,16 @@ for (const viewport of [
     await expect(page.getByRole("radiogroup", { name: "Colour theme" })).toBeVisible();
 
     const today = page.getByRole("region", { name: "Works today" });
-    await expect(today.getByRole("heading", { level: 3 })).toHaveText(["Live group sessions", "Live status", "Typed from end to end", "Documents in the background"]);
+    await expect(today.getByRole("heading", { level: 3 })).toHaveText([
+      "Live group sessions",
+      "Live status",
+      "Typed from end to end",
+      "Documents in the background",
+      "Chat with Claude",
+    ]);
     const next = page.getByRole("region", { name: "Coming next" });
-    await expect(next.getByRole("heading", { level: 3 })).toHaveText(["Chat with Claude", "Analytics and load tests"]);
-    await expect(next.getByText("Coming soon")).toHaveCount(2);
+    await expect(next.getByRole("heading", { level: 3 })).toHaveText(["Analytics and load tests"]);
+    await expect(next.getByText("Coming soon")).toHaveCount(1);
     await expect(today.getByText("Coming soon")).toHaveCount(0);
     await snap(page, `landing-${viewport.width}`);
   });

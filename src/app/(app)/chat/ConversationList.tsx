@@ -1,0 +1,215 @@
+"use client";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { PencilIcon } from "@/components/chat/icons";
+import { ConfirmButton } from "@/components/ConfirmButton";
+import { errorMessage } from "@/components/errors";
+import { PlusIcon } from "@/components/icons";
+import { formatRelative, useNow } from "@/components/time";
+import { Alert, Button, Skeleton, ui } from "@/components/ui";
+import { CHAT_TITLE_MAX, type ConversationSummary } from "@/shared/chat";
+import { useTRPC, useTRPCClient } from "@/trpc/react";
+import styles from "./Chat.module.css";
+
+const PAGE_SIZE = 30;
+export const UNTITLED = "New chat";
+
+export interface ListProps {
+  selectedId: string | null;
+  onSelect(id: string): void;
+  onNew(): void;
+  creating: boolean;
+  onDeleted(id: string): void;
+}
+
+/** My conversations, newest activity first, by pages (one cache for every component that asks). */
+export function useConversations() {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  // Pages by cursor (not infiniteQueryOptions: its `direction` key is refused by the strict input).
+  const list = useInfiniteQuery({
+    queryKey: [...trpc.chat.conversations.pathKey(), { pages: PAGE_SIZE }],
+    queryFn: ({ pageParam }) => client.chat.conversations.query({ limit: PAGE_SIZE, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    // An answer being written shows as such in the list until it ends.
+    refetchInterval: (query) => (query.state.data?.pages.some((page) => page.items.some((c) => c.lastMessage?.status === "streaming")) ? 4_000 : false),
+  });
+  return { list, items: list.data?.pages.flatMap((page) => page.items) ?? [] };
+}
+
+/** My conversations, newest activity first, paged by cursor; the open one can be renamed or deleted. */
+export function ConversationList({ selectedId, onSelect, onNew, creating, onDeleted }: ListProps) {
+  const now = useNow(30_000);
+  const { list, items } = useConversations();
+
+  return (
+    <nav className={styles.list} aria-labelledby="conversations-title">
+      <div className={styles.listHeader}>
+        <h2 className={ui.cardTitle} id="conversations-title">
+          Conversations
+        </h2>
+        <Button size="sm" variant="primary" onClick={onNew} loading={creating}>
+          {creating ? null : <PlusIcon size={15} />}
+          New chat
+        </Button>
+      </div>
+      {list.isError ? (
+        <div className={styles.listState}>
+          <Alert tone="danger" title="Your conversations can't be loaded" role="alert">
+            <p>{errorMessage(list.error)}</p>
+            <Button size="sm" onClick={() => void list.refetch()}>
+              Try again
+            </Button>
+          </Alert>
+        </div>
+      ) : list.isPending ? (
+        <div className={styles.listState} aria-busy="true">
+          {[0, 1, 2].map((i) => (
+            <div key={i} className={styles.itemSkeleton}>
+              <Skeleton width="70%" height={13} />
+              <Skeleton width="45%" height={11} />
+            </div>
+          ))}
+        </div>
+      ) : items.length === 0 ? (
+        <p className={styles.listEmpty}>No conversations yet. Your conversations with Claude are kept here.</p>
+      ) : (
+        <ul className={styles.items} data-testid="conversation-list">
+          {items.map((conversation) => (
+            <ConversationItem
+              key={conversation.id}
+              conversation={conversation}
+              selected={conversation.id === selectedId}
+              onSelect={() => onSelect(conversation.id)}
+              onDeleted={() => onDeleted(conversation.id)}
+              now={now}
+            />
+          ))}
+          {list.hasNextPage && (
+            <li className={styles.more}>
+              <Button size="sm" variant="ghost" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+                Older conversations
+              </Button>
+            </li>
+          )}
+        </ul>
+      )}
+    </nav>
+  );
+}
+
+function ConversationItem({
+  conversation,
+  selected,
+  onSelect,
+  onDeleted,
+  now,
+}: {
+  conversation: ConversationSummary;
+  selected: boolean;
+  onSelect(): void;
+  onDeleted(): void;
+  now: number;
+}) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const [renaming, setRenaming] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const title = conversation.title ?? UNTITLED;
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.chat.pathKey() });
+
+  const rename = useMutation({
+    mutationFn: (next: string) => client.chat.renameConversation.mutate({ conversationId: conversation.id, title: next }),
+    onSuccess: () => {
+      setRenaming(false);
+      void refresh();
+    },
+    onError: (error) => setProblem(errorMessage(error)),
+  });
+  const remove = useMutation({
+    mutationFn: () => client.chat.deleteConversation.mutate({ conversationId: conversation.id }),
+    onSuccess: () => {
+      onDeleted();
+      void queryClient.invalidateQueries({ queryKey: trpc.chat.conversations.pathKey() });
+    },
+    onError: (error) => setProblem(errorMessage(error)),
+  });
+
+  const submitRename = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const next = String(new FormData(event.currentTarget).get("title") ?? "").trim();
+    if (!next || next === conversation.title) return setRenaming(false);
+    rename.mutate(next);
+  };
+
+  const last = conversation.lastMessage;
+  const writing = last?.status === "streaming";
+  return (
+    <li className={styles.item} data-testid="conversation" data-selected={selected || undefined}>
+      {renaming ? (
+        <form className={styles.renameForm} onSubmit={submitRename}>
+          <label className="sr-only" htmlFor={`rename-${conversation.id}`}>
+            New title
+          </label>
+          <input
+            id={`rename-${conversation.id}`}
+            name="title"
+            className={ui.input}
+            defaultValue={conversation.title ?? ""}
+            placeholder={UNTITLED}
+            maxLength={CHAT_TITLE_MAX}
+            autoFocus
+            onFocus={(event) => event.target.select()}
+            onKeyDown={(event) => {
+              if (event.key === "Escape") setRenaming(false);
+            }}
+          />
+          <div className={styles.itemActions}>
+            <Button size="sm" variant="ghost" onClick={() => setRenaming(false)}>
+              Cancel
+            </Button>
+            <Button size="sm" variant="primary" type="submit" loading={rename.isPending}>
+              Save
+            </Button>
+          </div>
+        </form>
+      ) : (
+        <button type="button" className={styles.itemButton} onClick={onSelect} aria-current={selected ? "page" : undefined}>
+          <span className={styles.itemTop}>
+            <span className={styles.itemTitle}>{title}</span>
+            <time className={styles.itemTime} dateTime={new Date(conversation.updatedAt).toISOString()}>
+              {formatRelative(conversation.updatedAt, now)}
+            </time>
+          </span>
+          <span className={styles.itemPreview}>
+            {writing ? (
+              <span className={styles.itemWriting}>Claude is writing…</span>
+            ) : last ? (
+              `${last.role === "user" ? "You: " : ""}${last.preview || (last.status === "cancelled" ? "Stopped" : last.status === "error" ? "The answer failed" : "")}`
+            ) : (
+              "Empty"
+            )}
+          </span>
+        </button>
+      )}
+      {selected && !renaming && (
+        <div className={styles.itemActions}>
+          <Button size="sm" variant="ghost" onClick={() => setRenaming(true)} aria-label={`Rename ${title}`}>
+            <PencilIcon size={14} />
+            Rename
+          </Button>
+          <ConfirmButton label={`Delete ${title}`} confirmLabel="Delete" onConfirm={() => remove.mutate()} loading={remove.isPending}>
+            Delete
+          </ConfirmButton>
+        </div>
+      )}
+      {problem && (
+        <p className={styles.itemProblem} role="alert">
+          {problem}
+        </p>
+      )}
+    </li>
+  );
+}
