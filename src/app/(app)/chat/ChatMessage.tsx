@@ -64,7 +64,7 @@ function Bubble({
       )}
       <div className={styles.body}>
         <span className="sr-only">{mine ? "You said:" : "Claude said:"}</span>
-        <div className={styles.bubble}>
+        <div className={styles.bubble} data-testid="bubble">
           {text ? <Markdown text={text} /> : streaming ? <Typing /> : message.status === "cancelled" ? <p className="subtle">Stopped before any text.</p> : null}
           {streaming && text ? <span className={styles.caret} aria-hidden="true" /> : null}
           {message.status === "error" && (

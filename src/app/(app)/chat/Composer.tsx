@@ -92,7 +92,7 @@ export function Composer({ onSend, sending, answering, disabledReason, error, dr
         <p className={styles.count} id={`${id}-count`} data-over={over || undefined} aria-live="polite">
           {length > NEAR_LIMIT
             ? over
-              ? `${number.format(length - CHAT_CONTENT_MAX)} characters over the ${number.format(CHAT_CONTENT_MAX)} limit`
+              ? `${number.format(length - CHAT_CONTENT_MAX)} ${length - CHAT_CONTENT_MAX === 1 ? "character" : "characters"} over the ${number.format(CHAT_CONTENT_MAX)} limit`
               : `${number.format(length)} / ${number.format(CHAT_CONTENT_MAX)}`
             : ""}
         </p>
