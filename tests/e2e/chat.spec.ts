@@ -64,7 +64,7 @@ test("a chat: the answer streams in and completes with its usage; Markdown is re
   await expect(sendButton(page)).toBeDisabled();
   await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
   const usage = answer.getByTestId("usage");
-  await expect(usage).toContainText(/\d+ in · \d+ out tokens/);
+  await expect(usage).toContainText(/\d+ tokens in · \d+ out/);
   await expect(usage).toContainText("claude-sonnet-4-5");
   await expect(usage).toContainText(/first token \d+(\.\d)? m?s/);
   await expect(answer).toContainText("and here the stand-in keeps talking");
@@ -116,7 +116,7 @@ test("stop a slow answer: the text so far is kept, marked Stopped, and Retry ans
   await expect(answers(page)).toHaveCount(2);
   const again = answers(page).last();
   await expect(again).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
-  await expect(again.getByTestId("usage")).toContainText(/\d+ in · \d+ out tokens/);
+  await expect(again.getByTestId("usage")).toContainText(/\d+ tokens in · \d+ out/);
   // The stopped answer stays; only the last answer can be retried.
   await expect(first).toHaveAttribute("data-status", "cancelled");
   await expect(first.getByRole("button", { name: "Retry" })).toHaveCount(0);
@@ -227,4 +227,26 @@ test("on a phone (390 px): the list first, a conversation on its own screen, no 
   await expect(conversations(page)).toHaveCount(1);
   expect(await scrollsSideways(page)).toBe(false);
   await snap(page, "chat-mobile-list");
+});
+
+// Last: it leaves Claude's circuit open on this server for 30 s.
+test("upstream trouble: after five failed answers the circuit opens, the page says when Pulse tries again, and a send fails fast", async ({ page }) => {
+  test.setTimeout(120_000);
+  await openChat(page, "Annie Breaker");
+  await page.getByRole("button", { name: "New chat" }).click();
+  await expect(page).toHaveURL(/\/chat\?c=/);
+  // Each [[500]] is retried by Pulse (three times, backing off), then fails: five in a row open the circuit.
+  for (let i = 1; i <= 5; i++) {
+    await send(page, `[[500]] Attempt ${i}`);
+    await expect(answers(page)).toHaveCount(i);
+    await expect(answers(page).last()).toHaveAttribute("data-status", "error", { timeout: 20_000 });
+    await expect(answers(page).last().getByTestId("answer-error")).toContainText("Claude is not answering right now");
+  }
+  await expect(page.getByTestId("circuit-banner")).toContainText("Claude is unavailable right now; Pulse will try again");
+  await send(page, "Are you back?");
+  const fast = answers(page).last();
+  await expect(fast).toHaveAttribute("data-status", "error");
+  await expect(fast.getByText("Claude is unavailable right now", { exact: true })).toBeVisible();
+  await expect(page.getByTestId("circuit-banner")).toHaveText(/^Claude is unavailable right now; Pulse will try again in \d+ s\./);
+  await snap(page, "chat-circuit-open");
 });

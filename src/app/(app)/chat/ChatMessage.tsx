@@ -64,20 +64,26 @@ function Bubble({
       )}
       <div className={styles.body}>
         <span className="sr-only">{mine ? "You said:" : "Claude said:"}</span>
-        <div className={styles.bubble} data-testid="bubble">
-          {text ? <Markdown text={text} /> : streaming ? <Typing /> : message.status === "cancelled" ? <p className="subtle">Stopped before any text.</p> : null}
-          {streaming && text ? <span className={styles.caret} aria-hidden="true" /> : null}
-          {message.status === "error" && (
-            <Alert tone={message.errorCode === "TOO_MANY_REQUESTS" ? "warning" : "danger"} title={FAILURE_TITLE[message.errorCode ?? ""] ?? "Claude's answer failed"} className={styles.failure}>
-              <p data-testid="answer-error">{message.errorMessage ?? "The answer failed. Try again in a moment."}</p>
-            </Alert>
-          )}
-          {problem && (
-            <Alert tone="warning" title="The answer can't be followed live" className={styles.failure}>
-              <p>{problem} It is still being written on the server: open the conversation again to see it.</p>
-            </Alert>
-          )}
-        </div>
+        {(text || streaming || message.status === "cancelled") && (
+          <div className={styles.bubble} data-testid="bubble">
+            {text ? <Markdown text={text} /> : streaming ? <Typing /> : <p className="subtle">Stopped before any text.</p>}
+            {streaming && text ? <span className={styles.caret} aria-hidden="true" /> : null}
+          </div>
+        )}
+        {message.status === "error" && (
+          <Alert
+            tone={message.errorCode === "TOO_MANY_REQUESTS" ? "warning" : "danger"}
+            title={FAILURE_TITLE[message.errorCode ?? ""] ?? "Claude's answer failed"}
+            className={styles.failure}
+          >
+            <p data-testid="answer-error">{message.errorMessage ?? "The answer failed. Try again in a moment."}</p>
+          </Alert>
+        )}
+        {problem && (
+          <Alert tone="warning" title="The answer can't be followed live" className={styles.failure}>
+            <p>{problem} It is still being written on the server: open the conversation again to see it.</p>
+          </Alert>
+        )}
         <div className={styles.footer}>
           {streaming ? (
             <>
@@ -121,13 +127,16 @@ const seconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1
 
 /** Tokens in and out, the model, and how long Claude took to start. */
 function Usage({ message }: { message: ChatMessageView }) {
-  const parts: string[] = [];
-  if (message.inputTokens !== null) parts.push(`${number.format(message.inputTokens)} in`);
-  if (message.outputTokens !== null) parts.push(`${number.format(message.outputTokens)} out`);
-  if (!parts.length && !message.model) return null;
+  const tokens =
+    message.inputTokens !== null && message.outputTokens !== null
+      ? `${number.format(message.inputTokens)} tokens in · ${number.format(message.outputTokens)} out`
+      : message.inputTokens !== null
+        ? `${number.format(message.inputTokens)} tokens in`
+        : null;
+  if (!tokens && !message.model) return null;
   return (
     <p className={styles.usage} data-testid="usage">
-      {parts.length > 0 && <span title="Tokens sent to Claude and written by it">{parts.join(" · ")} tokens</span>}
+      {tokens && <span title="Tokens sent to Claude, and written by it">{tokens}</span>}
       {message.model && <span className={styles.model}>{message.model}</span>}
       {message.firstTokenMs !== null && <span title="From sending to Claude's first words">first token {seconds(message.firstTokenMs)}</span>}
       {message.totalMs !== null && message.status === "complete" && <span title="The whole answer">{seconds(message.totalMs)} in all</span>}

@@ -34,7 +34,8 @@ export function ChatView() {
   const disabledReason = status.data && !status.data.configured ? NOT_CONFIGURED_REASON : null;
 
   const open = useCallback(
-    (id: string | null, how: "push" | "replace" = "push") => router[how](id ? `${pathname}?c=${id}` : pathname, { scroll: false }),
+    // Back to the list (a phone's first screen) starts at its top.
+    (id: string | null, how: "push" | "replace" = "push") => router[how](id ? `${pathname}?c=${id}` : pathname, { scroll: id === null }),
     [router, pathname],
   );
 

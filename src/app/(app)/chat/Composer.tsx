@@ -34,6 +34,11 @@ export function Composer({ onSend, sending, answering, disabledReason, error, dr
   const blocked = disabledReason !== null;
   const canSend = !blocked && !answering && !sending && length > 0 && !over;
 
+  // Focus on opening, where a keyboard is at hand (on a phone it would pop up over the messages).
+  useEffect(() => {
+    if (autoFocus && window.matchMedia("(hover: hover) and (pointer: fine)").matches) area.current?.focus({ preventScroll: true });
+  }, [autoFocus]);
+
   useEffect(() => {
     if (!draft) return;
     setValue(draft.text);
@@ -76,7 +81,6 @@ export function Composer({ onSend, sending, answering, disabledReason, error, dr
           placeholder={blocked ? "Chat is unavailable on this server" : "Ask Claude anything…"}
           rows={1}
           disabled={blocked}
-          autoFocus={autoFocus}
           aria-describedby={`${id}-hint ${id}-count`}
           aria-invalid={over || undefined}
         />

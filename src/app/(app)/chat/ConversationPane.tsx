@@ -66,6 +66,12 @@ export function ConversationPane({ conversationId, disabledReason, onBack, onFai
   const answering = messages.some((m) => m.status === "streaming");
   const last = messages[messages.length - 1];
   const scroller = useFollowBottom(conversationId, messages.length);
+  // The list says "Claude is writing…" until it is read after the answer ended (which may have
+  // ended before this page followed it).
+  const settled = conversation.isSuccess && !answering;
+  useEffect(() => {
+    if (settled) cache.refreshList();
+  }, [settled, cache]);
 
   const onSend = async (content: string) => {
     try {
