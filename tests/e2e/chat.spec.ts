@@ -103,7 +103,7 @@ test("stop a slow answer: the text so far is kept, marked Stopped, and Retry ans
 
   await send(page, "Tell me a long story [[slow:150]] [[words:40]]");
   const first = answers(page).first();
-  await expect(first).toContainText("You said");
+  await expect(first).toContainText('You said: "Tell me a long story"');
   await expect(page.getByText("Claude is answering: wait for the answer, or stop it")).toBeVisible();
   await first.getByRole("button", { name: "Stop the answer" }).click();
   await expect(first).toHaveAttribute("data-status", "cancelled");
