@@ -29,7 +29,7 @@ async function send(page: Page, text: string) {
 }
 
 // Its first six words come back in the answer: inline HTML, bold and inline code. Then a code block.
-const MARKDOWN_PROMPT = "<b>bold?</b> **strong** `npm test` and more [[slow:40]] [[words:24]]\n\n```ts\nconst answer: number = 42;\n```";
+const MARKDOWN_PROMPT = "<b>bold?</b> **strong** `npm test` and more [[slow:150]] [[words:24]]\n\n```ts\nconst answer: number = 42;\n```";
 
 test("a chat: the answer streams in and completes with its usage; Markdown is rendered safely; copy buttons", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -59,9 +59,9 @@ test("a chat: the answer streams in and completes with its usage; Markdown is re
   await expect(page).toHaveURL(/\/chat\?c=[0-9a-f-]{36}$/);
   const answer = answers(page).last();
   await expect(answer).toHaveAttribute("data-status", "streaming");
-  await expect(answer).toContainText("You said");
   await expect(answer.getByText("Claude is writing…")).toBeVisible();
   await expect(sendButton(page)).toBeDisabled();
+  await expect(answer).toContainText("You said");
   await expect(answer).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
   const usage = answer.getByTestId("usage");
   await expect(usage).toContainText(/\d+ tokens in · \d+ out/);

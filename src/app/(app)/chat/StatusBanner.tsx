@@ -28,12 +28,23 @@ export function StatusBanner({ status, retryAt }: { status: ChatStatus | undefin
   const open = status.breaker === "open" || (waitS !== null && waitS > 0 && status.breaker !== "closed");
   if (open) {
     return (
-      <Alert tone="danger" title="Claude is unavailable right now" role="status">
-        <p data-testid="circuit-banner">
-          {waitS !== null && waitS > 0
-            ? `Claude is unavailable right now; Pulse will try again in ${waitS} s.`
-            : "Claude is unavailable right now; Pulse will try again shortly."}{" "}
-          Anthropic failed several requests in a row, so Pulse stopped calling it for a moment. Your conversations are safe.
+      // Not a live region itself: its countdown would be read out every second.
+      <Alert
+        tone="danger"
+        title={
+          <span data-testid="circuit-banner">
+            {waitS !== null && waitS > 0
+              ? `Claude is unavailable right now; Pulse will try again in ${waitS} s.`
+              : "Claude is unavailable right now; Pulse will try again shortly."}
+          </span>
+        }
+      >
+        <span className="sr-only" role="status">
+          Claude is unavailable right now.
+        </span>
+        <p>
+          Anthropic failed several requests in a row, so Pulse stopped calling it for a moment. Your conversations are safe: retry a
+          failed answer once Claude is back.
         </p>
       </Alert>
     );
