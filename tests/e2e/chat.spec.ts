@@ -5,7 +5,7 @@
  * words), [[429]] (rate-limited, retry-after 10 s) — see src/server/features/chat/fake-answer.ts.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { newAccount, scrollsSideways, signUp, snap } from "./support";
+import { expectAccessible, newAccount, scrollsSideways, signUp, snap } from "./support";
 
 const composer = (page: Page) => page.getByRole("textbox", { name: "Message Claude" });
 const sendButton = (page: Page) => page.getByRole("button", { name: "Send message" });
@@ -92,6 +92,8 @@ test("a chat: the answer streams in and completes with its usage; Markdown is re
   await expect(conversations(page).first()).toContainText("<b>bold?</b> **strong**");
   await expect(conversations(page).first()).toContainText("just now");
   await snap(page, "chat-conversation");
+  // Highlighted code, usage and bubbles keep their contrast in light and dark.
+  await expectAccessible(page, "a conversation with code");
 });
 
 test("stop a slow answer: the text so far is kept, marked Stopped, and Retry answers again; a 429 says when to retry", async ({ page }) => {
@@ -132,6 +134,7 @@ test("stop a slow answer: the text so far is kept, marked Stopped, and Retry ans
   await composer(page).fill("And now?");
   await expect(sendButton(page)).toBeEnabled();
   await snap(page, "chat-rate-limited");
+  await expectAccessible(page, "a stopped answer, a retried one and a failed one");
 });
 
 test("rename a conversation inline, then delete it", async ({ page }) => {
