@@ -225,11 +225,26 @@ test("on a phone (390 px): the list first, a conversation on its own screen, no 
   expect(await scrollsSideways(page)).toBe(false);
   await snap(page, "chat-mobile-conversation", { fullPage: false });
 
+  // The list is a screen away: the conversation's own header renames it.
+  const pane = page.getByTestId("conversation-pane");
+  await pane.getByRole("button", { name: /^Rename / }).click();
+  await pane.getByRole("textbox", { name: "New title" }).fill("Flat maps");
+  await pane.getByRole("textbox", { name: "New title" }).press("Enter");
+  await expect(pane.getByRole("heading", { level: 2, name: "Flat maps" })).toBeVisible();
+
   await page.getByRole("button", { name: "Back to conversations" }).click();
   await expect(page).toHaveURL(/\/chat$/);
   await expect(conversations(page)).toHaveCount(1);
+  await expect(conversations(page).first()).toContainText("Flat maps");
   expect(await scrollsSideways(page)).toBe(false);
   await snap(page, "chat-mobile-list");
+
+  // …and deletes it.
+  await conversations(page).first().getByRole("button").first().click();
+  await pane.getByRole("button", { name: "Delete Flat maps" }).click();
+  await pane.getByRole("button", { name: "Confirm: Delete Flat maps" }).click();
+  await expect(page).toHaveURL(/\/chat$/);
+  await expect(conversations(page)).toHaveCount(0);
 });
 
 // Last: it leaves Claude's circuit open on this server for 30 s.

@@ -100,6 +100,7 @@ export function ChatView() {
             conversationId={selectedId}
             disabledReason={disabledReason}
             onBack={() => open(null)}
+            onDeleted={() => open(null, "replace")}
             onFailure={onFailure}
           />
         ) : (

@@ -1,18 +1,16 @@
 "use client";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
-import { PencilIcon } from "@/components/chat/icons";
-import { ConfirmButton } from "@/components/ConfirmButton";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { errorMessage } from "@/components/errors";
 import { PlusIcon } from "@/components/icons";
 import { formatRelative, useNow } from "@/components/time";
 import { Alert, Button, Skeleton, ui } from "@/components/ui";
-import { CHAT_TITLE_MAX, type ConversationSummary } from "@/shared/chat";
+import type { ConversationSummary } from "@/shared/chat";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
-import styles from "./Chat.module.css";
+import { ConversationActions, RenameForm, UNTITLED } from "./ConversationActions";
+import styles from "./List.module.css";
 
 const PAGE_SIZE = 30;
-export const UNTITLED = "New chat";
 
 export interface ListProps {
   selectedId: string | null;
@@ -112,73 +110,17 @@ function ConversationItem({
   onDeleted(): void;
   now: number;
 }) {
-  const trpc = useTRPC();
-  const client = useTRPCClient();
-  const queryClient = useQueryClient();
   const [renaming, setRenaming] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  const title = conversation.title ?? UNTITLED;
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.chat.pathKey() });
-
-  const rename = useMutation({
-    mutationFn: (next: string) => client.chat.renameConversation.mutate({ conversationId: conversation.id, title: next }),
-    onSuccess: () => {
-      setRenaming(false);
-      void refresh();
-    },
-    onError: (error) => setProblem(errorMessage(error)),
-  });
-  const remove = useMutation({
-    mutationFn: () => client.chat.deleteConversation.mutate({ conversationId: conversation.id }),
-    onSuccess: () => {
-      onDeleted();
-      void queryClient.invalidateQueries({ queryKey: trpc.chat.conversations.pathKey() });
-    },
-    onError: (error) => setProblem(errorMessage(error)),
-  });
-
-  const submitRename = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const next = String(new FormData(event.currentTarget).get("title") ?? "").trim();
-    if (!next || next === conversation.title) return setRenaming(false);
-    rename.mutate(next);
-  };
-
   const last = conversation.lastMessage;
   const writing = last?.status === "streaming";
   return (
     <li className={styles.item} data-testid="conversation" data-selected={selected || undefined}>
       {renaming ? (
-        <form className={styles.renameForm} onSubmit={submitRename}>
-          <label className="sr-only" htmlFor={`rename-${conversation.id}`}>
-            New title
-          </label>
-          <input
-            id={`rename-${conversation.id}`}
-            name="title"
-            className={ui.input}
-            defaultValue={conversation.title ?? ""}
-            placeholder={UNTITLED}
-            maxLength={CHAT_TITLE_MAX}
-            autoFocus
-            onFocus={(event) => event.target.select()}
-            onKeyDown={(event) => {
-              if (event.key === "Escape") setRenaming(false);
-            }}
-          />
-          <div className={styles.itemActions}>
-            <Button size="sm" variant="ghost" onClick={() => setRenaming(false)}>
-              Cancel
-            </Button>
-            <Button size="sm" variant="primary" type="submit" loading={rename.isPending}>
-              Save
-            </Button>
-          </div>
-        </form>
+        <RenameForm id={conversation.id} title={conversation.title} onClose={() => setRenaming(false)} />
       ) : (
         <button type="button" className={styles.itemButton} onClick={onSelect} aria-current={selected ? "page" : undefined}>
           <span className={styles.itemTop}>
-            <span className={styles.itemTitle}>{title}</span>
+            <span className={styles.itemTitle}>{conversation.title ?? UNTITLED}</span>
             <time className={styles.itemTime} dateTime={new Date(conversation.updatedAt).toISOString()}>
               {formatRelative(conversation.updatedAt, now)}
             </time>
@@ -195,20 +137,7 @@ function ConversationItem({
         </button>
       )}
       {selected && !renaming && (
-        <div className={styles.itemActions}>
-          <Button size="sm" variant="ghost" onClick={() => setRenaming(true)} aria-label={`Rename ${title}`}>
-            <PencilIcon size={14} />
-            Rename
-          </Button>
-          <ConfirmButton label={`Delete ${title}`} confirmLabel="Delete" onConfirm={() => remove.mutate()} loading={remove.isPending}>
-            Delete
-          </ConfirmButton>
-        </div>
-      )}
-      {problem && (
-        <p className={styles.itemProblem} role="alert">
-          {problem}
-        </p>
+        <ConversationActions id={conversation.id} title={conversation.title} onRename={() => setRenaming(true)} onDeleted={onDeleted} />
       )}
     </li>
   );

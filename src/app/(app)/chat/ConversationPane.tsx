@@ -8,6 +8,7 @@ import { Alert, Button, Skeleton } from "@/components/ui";
 import { errorCode, useTRPC, useTRPCClient } from "@/trpc/react";
 import { ChatMessage } from "./ChatMessage";
 import { Composer } from "./Composer";
+import { ConversationActions, RenameForm } from "./ConversationActions";
 import { ExamplePrompts } from "./ExamplePrompts";
 import type { AnswerFailure } from "./useAnswerStream";
 import { localMessage, useChatCache } from "./useChatCache";
@@ -20,17 +21,19 @@ export interface PaneProps {
   conversationId: string;
   disabledReason: string | null;
   onBack(): void;
+  onDeleted(): void;
   onFailure(failure: AnswerFailure): void;
 }
 
 /** One conversation: its messages (an answer being written streams in), and the composer. */
-export function ConversationPane({ conversationId, disabledReason, onBack, onFailure }: PaneProps) {
+export function ConversationPane({ conversationId, disabledReason, onBack, onDeleted, onFailure }: PaneProps) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const cache = useChatCache(conversationId);
   const conversation = useQuery(trpc.chat.conversation.queryOptions({ conversationId }));
   const [draft, setDraft] = useState<{ text: string } | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState(false);
 
   const send = useMutation({
     mutationFn: (content: string) => client.chat.send.mutate({ conversationId, content }),
@@ -89,12 +92,26 @@ export function ConversationPane({ conversationId, disabledReason, onBack, onFai
         <Button variant="ghost" size="sm" icon className={styles.back} onClick={onBack} aria-label="Back to conversations">
           <ArrowLeftIcon size={17} />
         </Button>
-        <div className={styles.paneTitleText}>
-          <h2 className={styles.paneTitle} id="conversation-title">
-            {title || <Skeleton width={180} height={16} />}
-          </h2>
-          <p className={styles.paneSub}>{messages.length ? `${messages.length} ${messages.length === 1 ? "message" : "messages"}` : "Claude, streamed as it writes"}</p>
-        </div>
+        {renaming && conversation.data ? (
+          <div className={styles.paneTitleText}>
+            <RenameForm id={conversationId} title={conversation.data.title} onClose={() => setRenaming(false)} place="header" />
+          </div>
+        ) : (
+          <div className={styles.paneTitleText}>
+            <h2 className={styles.paneTitle} id="conversation-title">
+              {title || <Skeleton width={180} height={16} />}
+            </h2>
+            <p className={styles.paneSub}>
+              {messages.length ? `${messages.length} ${messages.length === 1 ? "message" : "messages"}` : "Claude, streamed as it writes"}
+            </p>
+          </div>
+        )}
+        {/* On a phone the list (with these) is another screen away. */}
+        {conversation.data && !renaming && (
+          <div className={styles.paneActions}>
+            <ConversationActions id={conversationId} title={conversation.data.title} onRename={() => setRenaming(true)} onDeleted={onDeleted} compact />
+          </div>
+        )}
         <ConnectionIndicator />
       </header>
 

@@ -1,6 +1,6 @@
 "use client";
 import { ArrowRightIcon, ChatIcon } from "@/components/icons";
-import styles from "./Chat.module.css";
+import styles from "./Start.module.css";
 
 export const EXAMPLE_PROMPTS = [
   "Write a TypeScript function that retries a fetch with exponential backoff",
