@@ -100,6 +100,9 @@ export default defineConfig({
             // Claude is the local stand-in above (any non-empty key is accepted there).
             ANTHROPIC_BASE_URL: `http://127.0.0.1:${fakeAnthropicPort}`,
             ANTHROPIC_API_KEY: "fake",
+            // Pulse's retries of a failing Claude back off from 100 ms instead of 500 ms: the chat
+            // spec's five failed answers (which open the circuit) take seconds, not twenty.
+            CHAT_UPSTREAM_RETRY_BASE_MS: "100",
           },
           timeout: 5 * 60_000,
           reuseExistingServer: !process.env.CI,

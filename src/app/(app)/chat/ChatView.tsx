@@ -65,15 +65,15 @@ export function ChatView() {
     },
   });
 
-  const onFailure = useCallback(
-    (failure: AnswerFailure) => {
-      if (failure.code === "CIRCUIT_OPEN") {
-        const seconds = failure.retryAfterS ?? Number(/in (\d+) s/.exec(failure.message)?.[1] ?? NaN);
-        if (Number.isFinite(seconds)) setRetryAt(Date.now() + seconds * 1000);
-      }
-      void status.refetch();
+  // Any failed answer may be upstream trouble: ask the server how its circuit stands.
+  const refetchStatus = status.refetch;
+  const onFailure = useCallback((_failure: AnswerFailure) => void refetchStatus(), [refetchStatus]);
+  const onCircuit = useCallback(
+    (at: number) => {
+      setRetryAt(at);
+      void refetchStatus();
     },
-    [status],
+    [refetchStatus],
   );
 
   return (
@@ -102,6 +102,7 @@ export function ChatView() {
             onBack={() => open(null)}
             onDeleted={() => open(null, "replace")}
             onFailure={onFailure}
+            onCircuit={onCircuit}
           />
         ) : (
           <StartPane

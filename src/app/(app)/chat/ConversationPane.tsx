@@ -5,6 +5,7 @@ import { ArrowLeftIcon } from "@/components/chat/icons";
 import { ConnectionIndicator } from "@/components/ConnectionIndicator";
 import { errorMessage } from "@/components/errors";
 import { Alert, Button, Skeleton } from "@/components/ui";
+import type { ChatMessageView } from "@/shared/chat";
 import { errorCode, useTRPC, useTRPCClient } from "@/trpc/react";
 import { ChatMessage } from "./ChatMessage";
 import { Composer } from "./Composer";
@@ -23,10 +24,12 @@ export interface PaneProps {
   onBack(): void;
   onDeleted(): void;
   onFailure(failure: AnswerFailure): void;
+  /** An answer refused because the circuit is open: when Pulse tries Claude again (epoch ms). */
+  onCircuit(retryAt: number): void;
 }
 
 /** One conversation: its messages (an answer being written streams in), and the composer. */
-export function ConversationPane({ conversationId, disabledReason, onBack, onDeleted, onFailure }: PaneProps) {
+export function ConversationPane({ conversationId, disabledReason, onBack, onDeleted, onFailure, onCircuit }: PaneProps) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const cache = useChatCache(conversationId);
@@ -66,6 +69,7 @@ export function ConversationPane({ conversationId, disabledReason, onBack, onDel
   });
 
   const messages = conversation.data?.messages ?? [];
+  useCircuitFromMessages(messages, onCircuit);
   const answering = messages.some((m) => m.status === "streaming");
   const last = messages[messages.length - 1];
   const scroller = useFollowBottom(conversationId, messages.length);
@@ -177,6 +181,25 @@ export function ConversationPane({ conversationId, disabledReason, onBack, onDel
       />
     </section>
   );
+}
+
+/**
+ * An answer that failed fast on the open circuit says when Pulse tries again ("… in 30 s."),
+ * counted from when it ended: the banner's countdown, also when the page only read the answer
+ * (it failed before the page followed it).
+ */
+function useCircuitFromMessages(messages: ChatMessageView[], onCircuit: (retryAt: number) => void) {
+  const last = messages.findLast((m) => m.errorCode === "CIRCUIT_OPEN");
+  const retryAt = last ? circuitRetryAt(last) : null;
+  useEffect(() => {
+    if (retryAt !== null) onCircuit(retryAt);
+  }, [retryAt, onCircuit]);
+}
+
+function circuitRetryAt(message: ChatMessageView): number | null {
+  const seconds = Number(/in (\d+) s\b/.exec(message.errorMessage ?? "")?.[1] ?? NaN);
+  if (!Number.isFinite(seconds)) return null;
+  return new Date(message.createdAt).getTime() + (message.totalMs ?? 0) + seconds * 1000;
 }
 
 /**

@@ -43,7 +43,7 @@ export function useAnswerStream(message: ChatMessageView, conversationId: string
             cache.refreshList();
           } else {
             const ended: AnswerFailure = { code: event.code, message: event.message };
-            if ("retryAfterS" in event && typeof event.retryAfterS === "number") ended.retryAfterS = event.retryAfterS;
+            if (event.retryAfterS !== undefined) ended.retryAfterS = event.retryAfterS;
             setFailure(ended);
             onFailureRef.current?.(ended);
             cache.refresh();
