@@ -7,12 +7,22 @@ import { Badge, buttonClass, Card, cx, layout } from "@/components/ui";
 import shell from "@/components/AppShell.module.css";
 import styles from "./landing.module.css";
 
-/** What works today: each links to nothing here, but each is in the app after signing up. */
+/** What works today, the two biggest first (drawn wider): each is in the app after signing up. */
 const TODAY = [
   {
     Icon: UsersIcon,
     title: "Live group sessions",
     text: "Meditation, breathing, stress check-ins and shared documents. See people arrive, chat, and follow the same server-kept timer to the second.",
+  },
+  {
+    Icon: ChatIcon,
+    title: "Chat with Claude",
+    text: "Answers that stream in word by word, survive a dropped connection, and can be stopped mid-sentence. Conversations are kept.",
+  },
+  {
+    Icon: FileIcon,
+    title: "Documents in the background",
+    text: "PDF reports, Word documents, CSV exports and page screenshots, made by a job queue you can follow live, ready to download or share.",
   },
   {
     Icon: ActivityIcon,
@@ -23,16 +33,6 @@ const TODAY = [
     Icon: KeyIcon,
     title: "Typed from end to end",
     text: "Programs use the same typed API as the app, over HTTP and WebSocket, with personal API tokens you can revoke.",
-  },
-  {
-    Icon: FileIcon,
-    title: "Documents in the background",
-    text: "PDF reports, Word documents, CSV exports and page screenshots, made by a job queue you can follow live, ready to download or share.",
-  },
-  {
-    Icon: ChatIcon,
-    title: "Chat with Claude",
-    text: "Answers that stream in word by word, survive a dropped connection, and can be stopped mid-sentence. Conversations are kept.",
   },
 ];
 

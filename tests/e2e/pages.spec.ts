@@ -79,10 +79,10 @@ for (const viewport of [
     const today = page.getByRole("region", { name: "Works today" });
     await expect(today.getByRole("heading", { level: 3 })).toHaveText([
       "Live group sessions",
+      "Chat with Claude",
+      "Documents in the background",
       "Live status",
       "Typed from end to end",
-      "Documents in the background",
-      "Chat with Claude",
     ]);
     const next = page.getByRole("region", { name: "Coming next" });
     await expect(next.getByRole("heading", { level: 3 })).toHaveText(["Analytics and load tests"]);
