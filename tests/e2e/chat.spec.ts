@@ -87,6 +87,14 @@ test("a chat: the answer streams in and completes with its usage; Markdown is re
   await answer.getByRole("button", { name: "Copy", exact: true }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^You said: "<b>bold\?<\/b> \*\*strong\*\* `npm test` and more …" \(\d+ words\)\. and here/);
 
+  // An answer with a code block (the stand-in's [[code]]): highlighted there too, as it streams in.
+  await send(page, "[[code]] And a block, please");
+  const coded = answers(page).last();
+  await expect(coded).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
+  const answerBlock = coded.getByTestId("code-block");
+  await expect(answerBlock.locator(".hljs-keyword")).toHaveText("const");
+  await expect(answerBlock.locator(".hljs-number")).toHaveText("42");
+
   // The list: the conversation, titled after the first message (as text), active just now.
   await expect(conversations(page)).toHaveCount(1);
   await expect(conversations(page).first()).toContainText("<b>bold?</b> **strong**");

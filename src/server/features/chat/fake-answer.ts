@@ -34,8 +34,10 @@ export function parseBehaviours(next: unknown[]): Behaviour[] {
 
 const DEFAULT_FILLER_WORDS = 8;
 const FILLER = "and here the stand-in keeps talking in plain words so the stream has some length".split(" ");
-/** `[[429]]`, `[[500]]`, `[[529]]`, `[[error-after:3]]`, `[[drop-after:3]]`, `[[slow:200]]`, `[[hang]]`, `[[words:40]]`. */
-const CONTROL = /\[\[(\d{3}|hang|(?:error-after|drop-after|slow|words):\d+)\]\]/g;
+/** `[[429]]`, `[[500]]`, `[[529]]`, `[[error-after:3]]`, `[[drop-after:3]]`, `[[slow:200]]`, `[[hang]]`, `[[words:40]]`, `[[code]]`. */
+const CONTROL = /\[\[(\d{3}|hang|code|(?:error-after|drop-after|slow|words):\d+)\]\]/g;
+/** What `[[code]]` adds to an answer: a fenced block, so the page's highlighting can be seen on an answer. */
+export const FAKE_CODE_BLOCK = "```ts\nconst answer: number = 42;\n```";
 
 /** The behaviour a prompt asks for with a control such as `[[529]]` (the first one wins), or normal. */
 export function behaviourFromPrompt(prompt: string): Behaviour {
@@ -60,8 +62,9 @@ export interface FakeAnswer {
 
 /**
  * The answer to `prompt` (the last user message): it repeats the prompt's first words, counts
- * them, then adds filler words (8, or as many as `[[words:N]]` asks). One delta is one word and
- * counts as one output token; past `maxTokens` it stops with `max_tokens`, as the API does.
+ * them, then adds filler words (8, or as many as `[[words:N]]` asks), and a code block for
+ * `[[code]]`. One delta is one word (or one line of the block) and counts as one output token;
+ * past `maxTokens` it stops with `max_tokens`, as the API does.
  */
 export function fakeAnswer(prompt: string, maxTokens = Number.POSITIVE_INFINITY): FakeAnswer {
   const words = /\[\[words:(\d+)\]\]/.exec(prompt);
@@ -72,6 +75,8 @@ export function fakeAnswer(prompt: string, maxTokens = Number.POSITIVE_INFINITY)
     .join(" ")
     .split(" ")
     .map((word, i) => (i === 0 ? word : ` ${word}`));
+  // The block's lines as deltas of their own (its newlines included), after the words.
+  if (prompt.includes("[[code]]")) all.push(...`\n\n${FAKE_CODE_BLOCK}`.split(/(?<=\n)/));
   const deltas = all.slice(0, Math.max(1, maxTokens));
   return { deltas, text: deltas.join(""), stopReason: deltas.length < all.length ? "max_tokens" : "end_turn" };
 }
