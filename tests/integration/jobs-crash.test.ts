@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "@/server/config";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { signUp, startTestServer } from "../helpers/server";
 import { eventually, sql } from "./support/raw";
@@ -59,7 +60,8 @@ async function jobRow(jobId: string) {
 
 /** Queues a `test.sleep` job through a server that runs no jobs itself, then stops that server. */
 async function enqueueSleep(ms: number): Promise<string> {
-  const server = await startTestServer({}, database);
+  // No workers in it: with its own, it could take the job first (and end it at once).
+  const server = await startTestServer({ jobs: { ...loadConfig({ NODE_ENV: "test" }).jobs, concurrency: 0 } }, database);
   try {
     server.pulse.app.queue.define("test.sleep", { run: async () => undefined });
     if (!ownerId) ownerId = (await signUp(server, "Crash owner")).user.id;
