@@ -10,6 +10,8 @@ export const NO_ERROR: FormError = { message: null, fields: {} };
 
 interface ErrorData {
   code?: string;
+  /** The request's id (X-Request-Id): what a person quotes when they report the failure. */
+  requestId?: string | null;
   httpStatus?: number;
   zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null;
 }
@@ -40,4 +42,11 @@ export function toFormError(error: unknown): FormError {
 /** Just the sentence, for errors outside forms (a failed revoke, a query that failed). */
 export function errorMessage(error: unknown): string {
   return toFormError(error).message ?? "Something went wrong. Please try again.";
+}
+
+/** The failed request's id, when the server sent one: shown beside the error so it can be quoted. */
+export function errorReference(error: unknown): string | null {
+  if (!(error instanceof TRPCClientError)) return null;
+  const id = (error.data as ErrorData | undefined)?.requestId;
+  return typeof id === "string" && id ? id : null;
 }

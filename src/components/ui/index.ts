@@ -22,6 +22,8 @@ export { Table, tableStyles } from "./Table";
 export { EmptyState } from "./EmptyState";
 export { Skeleton } from "./Skeleton";
 export { Avatar } from "./Avatar";
+export { LoadError } from "./LoadError";
+export { ListFooter } from "./ListFooter";
 export { formStyles };
 /** `stack` (a column of cards), `grid2` (+ `grid2Wide`), `grid3`. */
 export { layout };

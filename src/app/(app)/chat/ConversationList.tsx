@@ -1,10 +1,9 @@
 "use client";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorMessage } from "@/components/errors";
 import { PlusIcon } from "@/components/icons";
 import { formatRelative, useNow } from "@/components/time";
-import { Alert, Button, Skeleton, ui } from "@/components/ui";
+import { Button, LoadError, Skeleton, ui } from "@/components/ui";
 import type { ConversationSummary } from "@/shared/chat";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { ConversationActions, RenameForm, UNTITLED } from "./ConversationActions";
@@ -54,12 +53,7 @@ export function ConversationList({ selectedId, onSelect, onNew, creating, onDele
       </div>
       {list.isError ? (
         <div className={styles.listState}>
-          <Alert tone="danger" title="Your conversations can't be loaded" role="alert">
-            <p>{errorMessage(list.error)}</p>
-            <Button size="sm" onClick={() => void list.refetch()}>
-              Try again
-            </Button>
-          </Alert>
+          <LoadError title="Your conversations can't be loaded" error={list.error} onRetry={() => void list.refetch()} />
         </div>
       ) : list.isPending ? (
         <div className={styles.listState} aria-busy="true">

@@ -4,7 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { ArrowLeftIcon } from "@/components/chat/icons";
 import { ConnectionIndicator } from "@/components/ConnectionIndicator";
 import { errorMessage } from "@/components/errors";
-import { Alert, Button, Skeleton } from "@/components/ui";
+import { Alert, Button, LoadError, Skeleton } from "@/components/ui";
 import type { ChatMessageView } from "@/shared/chat";
 import { errorCode, useTRPC, useTRPCClient } from "@/trpc/react";
 import { ChatMessage } from "./ChatMessage";
@@ -122,12 +122,13 @@ export function ConversationPane({ conversationId, disabledReason, onBack, onDel
       <div className={styles.scroller} ref={scroller}>
         {conversation.isError ? (
           <div className={styles.paneState}>
-            <Alert tone="danger" title={errorCode(conversation.error) === "NOT_FOUND" ? "This conversation doesn't exist" : "This conversation can't be loaded"} role="alert">
-              <p>{errorCode(conversation.error) === "NOT_FOUND" ? "It may have been deleted, perhaps on another device." : errorMessage(conversation.error)}</p>
-              <Button size="sm" onClick={() => void conversation.refetch()}>
-                Try again
-              </Button>
-            </Alert>
+            {errorCode(conversation.error) === "NOT_FOUND" ? (
+              <LoadError title="This conversation doesn't exist" error={conversation.error} onRetry={() => void conversation.refetch()}>
+                It may have been deleted, perhaps on another device.
+              </LoadError>
+            ) : (
+              <LoadError title="This conversation can't be loaded" error={conversation.error} onRetry={() => void conversation.refetch()} />
+            )}
           </div>
         ) : conversation.isPending ? (
           <div className={styles.paneState} aria-busy="true">

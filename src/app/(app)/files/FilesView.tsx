@@ -3,12 +3,11 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { ConnectionIndicator } from "@/components/ConnectionIndicator";
-import { errorMessage } from "@/components/errors";
 import { FileIcon } from "@/components/icons";
 import { useJobUpdates } from "@/components/jobs/useJobUpdates";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { useNow } from "@/components/time";
-import { Alert, Button, EmptyState, PageHeader, Skeleton, buttonClass, ui } from "@/components/ui";
+import { Button, EmptyState, LoadError, PageHeader, Skeleton, buttonClass, ui } from "@/components/ui";
 import { FILE_KINDS, formatBytes, type FileKind } from "@/shared/files";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { FileRow } from "./FileRow";
@@ -79,12 +78,7 @@ export function FilesView() {
 
           {list.isError ? (
             <div className={styles.pad}>
-              <Alert tone="danger" title="Your files can't be loaded" role="alert">
-                <p>{errorMessage(list.error)}</p>
-                <Button size="sm" onClick={() => void list.refetch()}>
-                  Try again
-                </Button>
-              </Alert>
+              <LoadError title="Your files can't be loaded" error={list.error} onRetry={() => void list.refetch()} />
             </div>
           ) : list.isPending ? (
             <ul className={styles.rows} aria-busy="true">

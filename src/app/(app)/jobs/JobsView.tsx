@@ -3,13 +3,12 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { ConnectionIndicator } from "@/components/ConnectionIndicator";
-import { errorMessage } from "@/components/errors";
 import { LayersIcon, PlusIcon } from "@/components/icons";
 import { JOB_STATUS_LABEL } from "@/components/jobs/JobStatus";
 import { useJobUpdates } from "@/components/jobs/useJobUpdates";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { useNow } from "@/components/time";
-import { Alert, Button, EmptyState, PageHeader, buttonClass, cx, ui } from "@/components/ui";
+import { Button, EmptyState, ListFooter, LoadError, PageHeader, buttonClass, cx, ui } from "@/components/ui";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { FILE_JOB_TYPES } from "@/shared/files";
 import { JOB_STATUSES, isFinished, type JobStatus } from "@/shared/jobs";
@@ -96,12 +95,7 @@ export function JobsView() {
       </div>
 
       {list.isError ? (
-        <Alert tone="danger" title="Jobs can't be loaded" role="alert">
-          <p className={styles.retry}>{errorMessage(list.error)}</p>
-          <Button size="sm" onClick={() => void list.refetch()}>
-            Try again
-          </Button>
-        </Alert>
+        <LoadError title="Jobs can't be loaded" error={list.error} onRetry={() => void list.refetch()} />
       ) : list.isPending ? (
         <div aria-busy="true">
           <span className="sr-only" role="status">
@@ -129,18 +123,15 @@ export function JobsView() {
               <JobCard key={job.id} job={job} now={now} />
             ))}
           </ul>
-          <div className={styles.more}>
-            {list.hasNextPage ? (
-              <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-                Load more
-              </Button>
-            ) : (
-              <span className="subtle" data-testid="job-count">
-                {items.length} {items.length === 1 ? "job" : "jobs"}
-                {filtered ? (items.length === 1 ? " matches" : " match") : ""}
-              </span>
-            )}
-          </div>
+          <ListFooter
+            count={items.length}
+            noun={["job", "jobs"]}
+            filtered={filtered}
+            hasMore={list.hasNextPage}
+            loadingMore={list.isFetchingNextPage}
+            onLoadMore={() => void list.fetchNextPage()}
+            testId="job-count"
+          />
         </>
       )}
     </>

@@ -1,13 +1,12 @@
 "use client";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorMessage } from "@/components/errors";
 import { PlusIcon, UsersIcon } from "@/components/icons";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { KIND, KindMark, SESSION_KINDS, SESSION_STATUSES, STATUS, type SessionKind, type SessionStatus } from "@/components/sessions/kinds";
 import { TicketIcon } from "@/components/sessions/SessionIcons";
 import { useNow } from "@/components/time";
-import { Alert, Button, EmptyState, PageHeader, cx, ui } from "@/components/ui";
+import { Button, EmptyState, ListFooter, LoadError, PageHeader, cx, ui } from "@/components/ui";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { CreateSessionDialog } from "./CreateSessionDialog";
 import { JoinInviteDialog } from "./JoinInviteDialog";
@@ -84,12 +83,7 @@ export function SessionsView() {
       </div>
 
       {list.isError ? (
-        <Alert tone="danger" title="Sessions can't be loaded" role="alert">
-          <p className={styles.retry}>{errorMessage(list.error)}</p>
-          <Button size="sm" onClick={() => void list.refetch()}>
-            Try again
-          </Button>
-        </Alert>
+        <LoadError title="Sessions can't be loaded" error={list.error} onRetry={() => void list.refetch()} />
       ) : list.isPending ? (
         <div className={styles.grid} aria-busy="true">
           <span className="sr-only" role="status">
@@ -129,18 +123,15 @@ export function SessionsView() {
               <SessionCard key={session.id} session={session} now={now} />
             ))}
           </div>
-          <div className={styles.more}>
-            {list.hasNextPage ? (
-              <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-                Load more
-              </Button>
-            ) : (
-              <span className="subtle" data-testid="session-count">
-                {items.length} {items.length === 1 ? "session" : "sessions"}
-                {filtered ? (items.length === 1 ? " matches" : " match") : ""}
-              </span>
-            )}
-          </div>
+          <ListFooter
+            count={items.length}
+            noun={["session", "sessions"]}
+            filtered={filtered}
+            hasMore={list.hasNextPage}
+            loadingMore={list.isFetchingNextPage}
+            onLoadMore={() => void list.fetchNextPage()}
+            testId="session-count"
+          />
         </>
       )}
 

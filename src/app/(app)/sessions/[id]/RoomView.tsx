@@ -8,11 +8,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { useShell } from "@/components/AppShell";
-import { errorMessage } from "@/components/errors";
 import { kindClass } from "@/components/sessions/kinds";
 import { useSessionRoom, type Snapshot } from "@/components/sessions/useSessionRoom";
 import { useNow } from "@/components/time";
-import { Alert, Button } from "@/components/ui";
+import { Alert, Button, LoadError } from "@/components/ui";
 import { errorCode, useTRPC } from "@/trpc/react";
 import { BackLink } from "./BackLink";
 import { BreathingPanel } from "./BreathingPanel";
@@ -79,12 +78,7 @@ export function RoomView({ sessionId, inviteCode }: { sessionId: string; inviteC
     return (
       <>
         <BackLink />
-        <Alert tone="danger" title="This session can't be opened" role="alert">
-          <p className={styles.retry}>{errorMessage(snapshot.error)}</p>
-          <Button size="sm" onClick={() => void snapshot.refetch()}>
-            Try again
-          </Button>
-        </Alert>
+        <LoadError title="This session can't be opened" error={snapshot.error} onRetry={() => void snapshot.refetch()} />
       </>
     );
   }
