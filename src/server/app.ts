@@ -8,6 +8,7 @@ import type { Logger } from "./log.js";
 import type { CheckProvider } from "./metrics/checks.js";
 import type { ConnectionCount } from "./metrics/connections.js";
 import type { Metrics } from "./metrics/index.js";
+import type { Measurements } from "./metrics/measurements.js";
 import type { JobQueue } from "./queue/queue.js";
 
 /**
@@ -25,6 +26,8 @@ export interface App {
   /** Resumable streams of stored events (replay after a last id, then live). */
   streams: StreamEvents;
   metrics: Metrics;
+  /** This instance's own measurements: every call's duration and outcome, system samples, written to PostgreSQL. */
+  measurements: Measurements;
   /** Background jobs on PostgreSQL: features define job types and enqueue; workers run here unless concurrency is 0. */
   queue: JobQueue;
   /** Open WebSocket connections on this instance, counted by the transport. */

@@ -56,6 +56,10 @@ const environmentSchema = z.object({
   CHAT_UPSTREAM_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
   CHAT_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
   CHAT_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  ANALYTICS_MEASURE: booleanFlag.default(true),
+  ANALYTICS_FLUSH_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  ANALYTICS_LOG_PER_S: z.coerce.number().int().min(0).max(100_000).default(200),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(1_000).optional(),
   APP_VERSION: z.string().optional(),
   RENDER_GIT_COMMIT: z.string().optional(),
 });
@@ -130,6 +134,16 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
         breaker: { failures: env.CHAT_BREAKER_FAILURES, openMs: env.CHAT_BREAKER_OPEN_MS },
       },
     },
+    analytics: {
+      /** Off: calls are not measured at all (record() returns at once); the benchmark compares. */
+      measure: env.ANALYTICS_MEASURE,
+      /** How often each instance writes its measurements to PostgreSQL. */
+      flushMs: env.ANALYTICS_FLUSH_MS,
+      /** Successful calls written to the request log per second and instance at most (errors always are). */
+      logPerS: env.ANALYTICS_LOG_PER_S,
+    },
+    /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+    metricsToken: env.METRICS_TOKEN,
     version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
   };
 }

@@ -12,6 +12,7 @@ import { createHttpServer, type NextHandlers } from "./http/server.js";
 import type { Logger } from "./log.js";
 import { ConnectionCount } from "./metrics/connections.js";
 import { metrics } from "./metrics/index.js";
+import { Measurements } from "./metrics/measurements.js";
 import { createJobQueue } from "./queue/queue.js";
 import { watchCredentials } from "./trpc/credentials.js";
 import { createAppRouter, type AppRouter, type Services } from "./trpc/router.js";
@@ -42,6 +43,22 @@ async function openCore(config: Config, log: Logger) {
   const database = await openDatabase(config, log);
   const bus = await createBus(database.url, database.pool, log);
   const databaseAvailability = new DatabaseAvailability(database.pool, log);
+  const instanceId = `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`;
+  const connections = new ConnectionCount();
+  const queue = createJobQueue({ pool: database.pool, availability: databaseAvailability, databaseUrl: database.url, bus, log, production: config.production, settings: config.jobs });
+  const measurements = new Measurements({
+    pool: database.pool,
+    log,
+    instanceId,
+    availability: databaseAvailability,
+    // Jobs due now that no worker has taken: what "queue depth" means on the dashboard.
+    queueDepth: async () => (await queue.backlog()).due,
+    connections,
+    enabled: config.analytics.measure,
+    filesDir: config.files.driver === "disk" ? config.files.dir : undefined,
+    flushMs: config.analytics.flushMs,
+    logPerS: config.analytics.logPerS,
+  });
   const app: App = {
     config,
     db: database.db,
@@ -51,16 +68,21 @@ async function openCore(config: Config, log: Logger) {
     bus,
     streams: createStreams(bus),
     metrics,
-    queue: createJobQueue({ pool: database.pool, availability: databaseAvailability, databaseUrl: database.url, bus, log, production: config.production, settings: config.jobs }),
-    connections: new ConnectionCount(),
+    measurements,
+    queue,
+    connections,
     checks: new Map(),
     startedAt: Date.now(),
-    instanceId: `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`,
+    instanceId,
   };
+  // A worker process records no calls (it serves no HTTP) but samples its resources like any instance.
+  measurements.start();
   return {
     app,
     database,
     async close() {
+      // The last flush, while the database is still open.
+      await measurements.stop();
       app.databaseAvailability.close();
       await bus.close();
       await database.close();

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TRPC_PREFIX } from "@/server/http/server";
 import { createHttpContext } from "@/server/trpc/context";
+import { requestIdFrom, tagError } from "@/server/trpc/request-id";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
 
 type NodeHttpAdapter = typeof import("@trpc/server/adapters/node-http");
@@ -48,7 +49,7 @@ interface Answer {
 }
 
 /** Values that differ between two otherwise equal answers: fresh ids, tokens, times, stack traces. */
-const MASKED_KEYS = new Set(["time", "token", "id", "createdAt", "email", "stack", "lastUsedAt", "expiresAt", "userId"]);
+const MASKED_KEYS = new Set(["time", "token", "id", "createdAt", "email", "stack", "lastUsedAt", "expiresAt", "userId", "requestId"]);
 
 function mask(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(mask);
@@ -92,13 +93,16 @@ beforeAll(async () => {
       res.end();
       return;
     }
+    // Request ids as the real server gives them: on the context, and on errors before there is one.
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
     void stockAdapter({
       router,
       req,
       res,
       path: pathname.slice(TRPC_PREFIX.length),
       maxBodySize: app.config.maxBodyBytes,
-      createContext: ({ req, res }) => createHttpContext({ app, sockets, authenticate: services.auth.authenticate }, req, res),
+      createContext: ({ req, res }) => createHttpContext({ app, sockets, authenticate: services.auth.authenticate }, req, res, requestId),
+      onError: ({ error }) => tagError(error, requestId),
     });
   });
   await new Promise<void>((resolve) => stock.listen(0, "127.0.0.1", resolve));

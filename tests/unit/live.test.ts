@@ -8,6 +8,8 @@ import type { App } from "@/server/app";
 import { DatabaseAvailability } from "@/server/db/availability";
 import type { Caller } from "@/server/features/auth/service";
 import { createLogger } from "@/server/log";
+import { ConnectionCount } from "@/server/metrics/connections";
+import { Measurements } from "@/server/metrics/measurements";
 import type { Context } from "@/server/trpc/context";
 import { SocketRegistry } from "@/server/trpc/sockets";
 import { whileAuthorized } from "@/server/trpc/live";
@@ -20,13 +22,18 @@ const caller: Caller = {
 
 /** The parts of a context these procedures touch: the socket registry, the availability monitor. */
 function context(sockets: SocketRegistry): Context {
-  const app = { databaseAvailability: new DatabaseAvailability(undefined as never, createLogger("silent")) } as unknown as App;
+  const log = createLogger("silent");
+  const databaseAvailability = new DatabaseAvailability(undefined as never, log);
+  // Measuring off: these calls are not what is measured here (and there is no database to write to).
+  const measurements = new Measurements({ pool: undefined as never, log, instanceId: "test", availability: databaseAvailability, queueDepth: async () => 0, connections: new ConnectionCount(), enabled: false });
+  const app = { databaseAvailability, measurements } as unknown as App;
   return {
     app,
     sockets,
     caller,
     credentialMark: sockets.mark(),
     meta: { ip: "127.0.0.1", origin: "http://localhost" },
+    requestId: "test-request",
     setSessionCookie: () => undefined,
     setRetryAfter: () => undefined,
   };

@@ -1,13 +1,17 @@
-import { randomUUID } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { TRPCError } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
-import { WebSocketServer } from "ws";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { WebSocketServer, type WebSocket } from "ws";
 import type { HealthService } from "@/server/features/health/service";
 import { metrics } from "@/server/metrics/index";
+import { httpRoute, TRPC_UNKNOWN, trpcRoute } from "@/server/metrics/routes";
 import { CLOSE_SERVICE_RESTART, TRPC_HTTP_PATH, TRPC_WS_PATH as WS_PATH } from "@/shared/api";
 import { routeMatcher, type HttpRoute } from "@/server/routes";
 import { createHttpContext, createSocketContext, credentialOf, type ContextSource } from "@/server/trpc/context";
+import { requestIdFrom, tagError, wasRecorded } from "@/server/trpc/request-id";
 import type { AppRouter } from "@/server/trpc/router";
 import { wsEncoder } from "@/server/trpc/wire";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
@@ -36,6 +40,38 @@ function routeGroup(pathname: string): string {
   return "page";
 }
 
+/** What the front knows of a request while it is answered: its id, when it began, the route template that served it. */
+const kRequest = Symbol("pulse.request");
+interface RequestState {
+  id: string;
+  started: number;
+  template: string | undefined;
+}
+type TrackedRequest = IncomingMessage & { [kRequest]?: RequestState };
+
+function stateOf(req: IncomingMessage): RequestState | undefined {
+  return (req as TrackedRequest)[kRequest];
+}
+
+/** The id of an HTTP request (its `X-Request-Id`). */
+export function requestIdOf(req: IncomingMessage): string | undefined {
+  return stateOf(req)?.id;
+}
+
+/** The error behind a tRPC error, for grouping: its message and where it was thrown. */
+function errorOf(error: TRPCError): { name: string; message: string; stack?: string } {
+  const origin = error.cause instanceof Error ? error.cause : error;
+  return { name: origin.name, message: error.message || origin.message, stack: origin.stack };
+}
+
+/** Whether a `Authorization: Bearer …` header carries the token, compared in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith("Bearer ")) return false;
+  // Digests have one length whatever was sent: timingSafeEqual needs that, and the length leaks nothing.
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(header.slice(7).trim()), digest(token));
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
@@ -61,11 +97,32 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     unanswered.delete(this);
   }
 
+  const procedures = router._def.procedures as Record<string, unknown>;
+  /** The route of a call the middleware never saw: its procedure's, or one route for every unknown path (they are the caller's to invent). */
+  const failedRoute = (path: string | undefined) => (path !== undefined && Object.hasOwn(procedures, path) ? trpcRoute(path) : TRPC_UNKNOWN);
+
   const handleTrpc = createTrpcHttpHandler({
     router,
     maxBodySize: config.maxBodyBytes,
-    createContext: (req, res) => createHttpContext(parts, req, res),
-    onError: ({ error, path, res }) => {
+    createContext: (req, res) => createHttpContext(parts, req, res, stateOf(req)?.id ?? requestIdFrom(undefined)),
+    onError: ({ error, path, req, res }) => {
+      const state = stateOf(req);
+      if (state) tagError(error, state.id);
+      // Failed before the procedures' middleware (no such procedure, unparsable, no context): count it here, once per call.
+      if (state && !wasRecorded(error)) {
+        app.measurements.record({
+          route: failedRoute(path),
+          transport: "http",
+          method: req.method ?? "GET",
+          path: (path ?? "").slice(0, 300),
+          status: getHTTPStatusCodeFromError(error),
+          code: error.code,
+          durationMs: performance.now() - state.started,
+          userId: null,
+          requestId: state.id,
+          error: errorOf(error),
+        });
+      }
       if (error.code !== "INTERNAL_SERVER_ERROR" || app.databaseAvailability.report(error.cause)) return;
       log.error({ err: error, path, reqId: res.getHeader("X-Request-Id") }, "procedure failed");
     },
@@ -85,6 +142,11 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
         return sendJson(res, readiness.ready ? 200 : 503, readiness);
       }
       case "/metrics": {
+        if (config.metricsToken !== undefined && !bearerMatches(req.headers.authorization, config.metricsToken)) {
+          res.writeHead(401, { "Content-Type": "text/plain; charset=utf-8", "WWW-Authenticate": 'Bearer realm="metrics"' });
+          res.end("/metrics needs Authorization: Bearer <METRICS_TOKEN>\n");
+          return;
+        }
         const body = await metrics.registry.metrics();
         res.writeHead(200, { "Content-Type": metrics.registry.contentType });
         res.end(body);
@@ -93,6 +155,8 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     }
     const matched = matchRoute(req.method ?? "GET", pathname);
     if (matched) {
+      const state = stateOf(req);
+      if (state) state.template = matched.route.path;
       let caller: ReturnType<typeof parts.authenticate> | undefined;
       return matched.route.handle({
         req,
@@ -108,7 +172,9 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
 
   const server = http.createServer((req, res) => {
     const started = performance.now();
-    const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
+    const state: RequestState = { id: requestId, started, template: undefined };
+    (req as TrackedRequest)[kRequest] = state;
     res.setHeader("X-Request-Id", requestId);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -117,9 +183,24 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     const route = routeGroup(pathname);
     res.once("finish", () => {
       const status = res.statusCode;
+      const durationMs = performance.now() - started;
       metrics.httpRequests.inc({ route, method: req.method, status });
-      metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
-      if (route !== "next_asset") metrics.recentRequests.record(status >= 500);
+      metrics.httpDuration.observe({ route }, durationMs / 1000);
+      // tRPC requests are measured per call (the procedures' middleware); everything else per request.
+      if (route !== "trpc") {
+        const method = req.method ?? "GET";
+        app.measurements.record({
+          route: httpRoute(method, pathname, status, state.template),
+          transport: "http",
+          method,
+          path: pathname.length > 300 ? pathname.slice(0, 300) : pathname,
+          status,
+          code: null,
+          durationMs,
+          userId: null,
+          requestId,
+        });
+      }
       // A 503 is an outage or a drain, each logged once where it is known, not per request.
       if (status >= 500 && status !== 503) log.error({ reqId: requestId, method: req.method, path: pathname, status }, "request failed");
     });
@@ -145,13 +226,42 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     experimental_encoder: wsEncoder,
     createContext: ({ req, res, info }) => createSocketContext(parts, req, res, info.connectionParams),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-    onError: ({ error, path }) => {
+    onError: ({ error, path, ctx }) => {
+      let reqId = ctx?.requestId;
+      // Failed before the procedures' middleware (no such procedure, no context), or a subscription's stream that ended in an error.
+      if (!wasRecorded(error)) {
+        reqId = ctx?.callRequestId?.() ?? reqId ?? requestIdFrom(undefined);
+        tagError(error, reqId);
+        app.measurements.record({
+          route: failedRoute(path),
+          transport: "ws",
+          method: "WS",
+          path: (path ?? "").slice(0, 300),
+          status: getHTTPStatusCodeFromError(error),
+          code: error.code,
+          // Not known here: the call's start is inside tRPC's socket handler.
+          durationMs: 0,
+          userId: ctx?.caller?.user.id ?? null,
+          requestId: reqId,
+          error: errorOf(error),
+        });
+      }
       if (error.code !== "INTERNAL_SERVER_ERROR" || app.databaseAvailability.report(error.cause)) return;
-      log.error({ err: error, path }, "socket procedure failed");
+      log.error({ err: error, path, reqId }, "socket procedure failed");
     },
   });
-  wss.on("connection", (socket) => {
+  const messagesIn = metrics.wsMessages.labels("in");
+  const messagesOut = metrics.wsMessages.labels("out");
+  const countIn = () => messagesIn.inc();
+  wss.on("connection", (socket: WebSocket) => {
     socket.once("close", app.connections.opened());
+    socket.on("message", countIn);
+    // ws has no event for a message sent: count at the one method every frame goes through.
+    const send = socket.send;
+    socket.send = function countedSend(this: WebSocket, ...args: Parameters<WebSocket["send"]>) {
+      messagesOut.inc();
+      return send.apply(this, args);
+    } as WebSocket["send"];
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

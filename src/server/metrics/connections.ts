@@ -16,6 +16,7 @@ export class ConnectionCount {
   opened(): () => void {
     this.count++;
     metrics.wsConnections.inc();
+    metrics.wsConnectionsOpened.inc();
     let closed = false;
     return () => {
       if (closed) return;

@@ -1,7 +1,4 @@
 import client from "prom-client";
-import { RecentRequests } from "./recent-requests.js";
-
-export { RecentRequests };
 
 /**
  * Measurement, in the core: the transport records requests, calls and connections here, and
@@ -34,12 +31,29 @@ function createMetrics() {
       labelNames: ["path", "type", "code"] as const,
       registers: [registry],
     }),
+    trpcCallDuration: new client.Histogram({
+      name: "pulse_trpc_call_duration_seconds",
+      help: "tRPC procedure call duration by path, type and transport (paths are the fixed set of procedures)",
+      labelNames: ["path", "type", "transport"] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers: [registry],
+    }),
+    wsMessages: new client.Counter({
+      name: "pulse_websocket_messages_total",
+      help: "WebSocket messages received (in) and sent (out) on this process",
+      labelNames: ["direction"] as const,
+      registers: [registry],
+    }),
+    wsConnectionsOpened: new client.Counter({
+      name: "pulse_websocket_connections_total",
+      help: "WebSocket connections opened on this process",
+      registers: [registry],
+    }),
     wsConnections: new client.Gauge({
       name: "pulse_websocket_connections",
       help: "Open WebSocket connections on this instance",
       registers: [registry],
     }),
-    recentRequests: new RecentRequests(),
   };
 }
 

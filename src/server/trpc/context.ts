@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TRPCError } from "@trpc/server";
 import type { WebSocket } from "ws";
@@ -23,6 +24,14 @@ export interface Context {
   /** The socket registry's mark taken before the caller was authenticated (see SocketRegistry.mark). */
   credentialMark: number;
   meta: RequestMeta;
+  /**
+   * The id a person can quote: over HTTP the request's (`X-Request-Id`); over WebSocket each
+   * call gets its own from `callRequestId` (the procedures' middleware puts it here), the
+   * socket's own id until then.
+   */
+  requestId: string;
+  /** Over WebSocket: a new id for each call on the socket, `<socket id>:<n>`. */
+  callRequestId?(): string;
   /** The caller's WebSocket, for subscriptions that watch its send buffer; absent over HTTP. */
   socket?: WebSocket;
   /** Sets or clears the login cookie; over WebSocket there is no response to set it on. */
@@ -106,7 +115,7 @@ async function authenticate(source: ContextSource, secret: string | undefined, r
   }
 }
 
-export async function createHttpContext(source: ContextSource, req: IncomingMessage, res: ServerResponse): Promise<Context> {
+export async function createHttpContext(source: ContextSource, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Context> {
   const { app, sockets } = source;
   const token = bearer(req);
   const secret = token ?? readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -122,6 +131,7 @@ export async function createHttpContext(source: ContextSource, req: IncomingMess
     caller,
     credentialMark,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"], origin: originOf(app, req) },
+    requestId,
     setSessionCookie,
     setRetryAfter,
   };
@@ -146,12 +156,16 @@ export async function createSocketContext(
     const { user, loginSessionId, apiTokenId } = caller;
     sockets.add(socket, { userId: user.id, loginSessionId, apiTokenId, role: user.role }, mark);
   }
+  const socketId = randomUUID();
+  let calls = 0;
   return {
     app,
     sockets,
     caller,
     credentialMark: mark,
     meta: { ip: clientIp(req, app.config.trustProxy), userAgent: req.headers["user-agent"], origin: originOf(app, req) },
+    requestId: socketId,
+    callRequestId: () => `${socketId}:${++calls}`,
     socket,
     setSessionCookie: () => undefined,
     setRetryAfter: () => undefined,

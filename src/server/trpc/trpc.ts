@@ -4,13 +4,16 @@
  * subscriptions, and nothing else from tRPC's init.
  */
 import { TRPCError, initTRPC } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError, z } from "zod";
 import { isDatabaseUnavailable, RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "@/server/db/availability";
 import { AppError } from "@/server/errors";
 import { metrics } from "@/server/metrics/index";
+import { trpcRoute } from "@/server/metrics/routes";
 import type { Context } from "./context.js";
 import { isBoundToCaller } from "./live.js";
+import { markRecorded, requestIdOfError } from "./request-id.js";
 import { transformer } from "./wire.js";
 
 export { live } from "./live.js";
@@ -30,12 +33,14 @@ function describeZodError(error: ZodError): string {
 const t = initTRPC.context<Context>().create({
   transformer,
   isDev: !production,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
+    // The call's own id (over WebSocket each call has one); the request's when no call was made.
+    const requestId: string | null = requestIdOfError(error) ?? ctx?.requestId ?? null;
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     // tRPC reports a body that JSON.parse rejects as BAD_REQUEST with the parser's own words
     // ("Expected property name or '}' in JSON at position 10"): say plainly what is wrong.
     if (error.code === "PARSE_ERROR" || (error.code === "BAD_REQUEST" && error.cause instanceof SyntaxError)) {
-      return { ...shape, message: "The request is not valid JSON.", data: { ...shape.data, code: "BAD_REQUEST" as const, zodError: null } };
+      return { ...shape, message: "The request is not valid JSON.", data: { ...shape.data, code: "BAD_REQUEST" as const, zodError: null, requestId } };
     }
     // A stream that fails mid-way because the database went away: a brief unavailability, not a bug.
     if (error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(error.cause)) {
@@ -44,7 +49,7 @@ const t = initTRPC.context<Context>().create({
         ...shape,
         code: TRPC_ERROR_CODES_BY_KEY.SERVICE_UNAVAILABLE,
         message: UNAVAILABLE_MESSAGE,
-        data: { ...data, code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, zodError: null, retryAfterS: RETRY_AFTER_S },
+        data: { ...data, code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, zodError: null, retryAfterS: RETRY_AFTER_S, requestId },
       };
     }
     const hidden = production && error.code === "INTERNAL_SERVER_ERROR";
@@ -63,33 +68,69 @@ const t = initTRPC.context<Context>().create({
         zodError: zodError ? z.flattenError(zodError) : null,
         // TOO_MANY_REQUESTS: when to try again (HTTP responses also carry it as Retry-After).
         retryAfterS: error.cause instanceof AppError ? (error.cause.retryAfterS ?? null) : error.code === "SERVICE_UNAVAILABLE" ? RETRY_AFTER_S : null,
+        /** Quote it to whoever runs the server: it finds the call in the logs and the request log. */
+        requestId,
       },
     };
   },
 });
 
+const callDuration = metrics.trpcCallDuration;
+
+/** What a failed call is grouped by: the error behind the tRPC error when there is one (its stack is where it happened). */
+function errorOf(error: TRPCError): { name: string; message: string; stack?: string } {
+  const cause = error.cause;
+  const origin = cause instanceof Error && !(cause instanceof ZodError) ? cause : error;
+  return { name: origin.name, message: error.message || origin.message, stack: origin.stack };
+}
+
 /**
  * Turns a service's AppError into the tRPC error with the same code, and a database that cannot be
- * reached into SERVICE_UNAVAILABLE (503, Retry-After); counts every call.
+ * reached into SERVICE_UNAVAILABLE (503, Retry-After); measures every call (its duration around
+ * the rest of the chain, its outcome) into this instance's measurements and /metrics. Over
+ * WebSocket each call gets its own request id here.
  */
 const errorsAndMetrics = t.middleware(async ({ ctx, path, type, next }) => {
-  const result = await next();
-  let code = "OK";
+  const requestId = ctx.callRequestId ? ctx.callRequestId() : ctx.requestId;
+  const started = performance.now();
+  const result = ctx.callRequestId ? await next({ ctx: { requestId } }) : await next();
+  let failure: TRPCError | undefined;
+  let converted = false;
   if (!result.ok) {
+    converted = true;
     const cause = result.error.cause;
     if (cause instanceof AppError) {
-      metrics.trpcCalls.inc({ path, type, code: cause.code });
       if (cause.retryAfterS !== undefined) ctx.setRetryAfter(cause.retryAfterS);
-      throw new TRPCError({ code: cause.code, message: cause.message, cause });
-    }
-    if (result.error.code === "INTERNAL_SERVER_ERROR" && ctx.app.databaseAvailability.report(cause)) {
-      metrics.trpcCalls.inc({ path, type, code: "SERVICE_UNAVAILABLE" });
+      failure = new TRPCError({ code: cause.code, message: cause.message, cause });
+    } else if (result.error.code === "INTERNAL_SERVER_ERROR" && ctx.app.databaseAvailability.report(cause)) {
       ctx.setRetryAfter(RETRY_AFTER_S);
-      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: UNAVAILABLE_MESSAGE, cause });
+      failure = new TRPCError({ code: "SERVICE_UNAVAILABLE", message: UNAVAILABLE_MESSAGE, cause });
+    } else {
+      failure = result.error;
+      converted = false;
     }
-    code = result.error.code;
   }
-  metrics.trpcCalls.inc({ path, type, code });
+  const durationMs = performance.now() - started;
+  const transport = ctx.socket ? "ws" : "http";
+  const code = failure ? failure.code : null;
+  metrics.trpcCalls.inc({ path, type, code: code ?? "OK" });
+  callDuration.observe({ path, type, transport }, durationMs / 1000);
+  ctx.app.measurements.record({
+    route: trpcRoute(path),
+    transport,
+    // The method the HTTP transport accepts for the type (a query over GET, a mutation over POST).
+    method: ctx.socket ? "WS" : type === "mutation" ? "POST" : "GET",
+    path,
+    status: failure ? getHTTPStatusCodeFromError(failure) : 200,
+    code,
+    durationMs,
+    userId: ctx.caller?.user.id ?? null,
+    requestId,
+    error: failure && errorOf(failure),
+  });
+  if (!failure) return result;
+  markRecorded(failure, requestId);
+  if (converted) throw failure;
   return result;
 });
 

@@ -82,7 +82,7 @@ export function createHealthService(app: App) {
 
   async function compute(): Promise<HealthSnapshot> {
     const [database, migrations] = await Promise.all([checkDatabase(), checkMigrations()]);
-    const recent = app.metrics.recentRequests.errorRate();
+    const recent = app.measurements.errorRate();
     const checks: Record<string, Check> = { database, migrations, eventLoop: checkEventLoop(), heap: checkHeap(), websockets: checkWebsockets() };
     await Promise.all(
       [...app.checks].map(async ([name, check]) => {
