@@ -221,12 +221,15 @@ export class Measurements {
       return;
     }
     const userId = call.userId !== null && UUID.test(call.userId) ? call.userId : null;
+    // A procedure path is decoded from the URL: it can hold anything, NUL included.
+    let path = call.path;
+    if (path.length > MAX_PATH || path.includes("\0")) path = clean(path, MAX_PATH);
     this.logBuffer.push({
       at: new Date(now),
       requestId: call.requestId,
       transport: call.transport,
       method: call.method,
-      path: call.path.length > MAX_PATH ? call.path.slice(0, MAX_PATH) : call.path,
+      path,
       route: call.route,
       status: call.status,
       code: call.code,

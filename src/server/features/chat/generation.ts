@@ -38,9 +38,11 @@ export interface GenerationDeps {
   bus: Bus;
   log: Logger;
   instanceId: string;
+  /** Told the tokens of each answer this process ended (the chat feature's token counter in /metrics). */
+  onUsage?(inputTokens: number, outputTokens: number): void;
 }
 
-export function createGenerations({ pool, bus, log, instanceId }: GenerationDeps) {
+export function createGenerations({ pool, bus, log, instanceId, onUsage }: GenerationDeps) {
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let stopping = false;
   let heartbeat: NodeJS.Timeout | undefined;
@@ -53,7 +55,10 @@ export function createGenerations({ pool, bus, log, instanceId }: GenerationDeps
   /** Ends an answer (if still streaming) and announces its last events; the finished message, or null. */
   async function finish(messageId: string, outcome: Outcome) {
     const finished = await finishAnswer(pool, messageId, outcome);
-    if (finished) announce(messageId, finished.eventIds);
+    if (finished) {
+      announce(messageId, finished.eventIds);
+      onUsage?.(outcome.inputTokens ?? 0, outcome.outputTokens ?? 0);
+    }
     return finished?.message ?? null;
   }
 

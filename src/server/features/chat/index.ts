@@ -1,3 +1,4 @@
+import { Counter } from "prom-client";
 import type { App } from "@/server/app";
 import type { Config } from "@/server/config";
 import { defineFeature } from "@/server/feature";
@@ -5,7 +6,26 @@ import type { Logger } from "@/server/log";
 import type { AnthropicModel, AnthropicModelOptions } from "./anthropic.js";
 import type { ChatModel } from "./model.js";
 import { chatRouter } from "./router.js";
-import { createChatService } from "./service.js";
+import { createChatService, type ChatService } from "./service.js";
+
+/** Claude's tokens, in and out, of the answers this process ended: a counter read when Prometheus scrapes. */
+function tokenCounter(chat: ChatService) {
+  return [
+    new Counter({
+      name: "pulse_chat_tokens_total",
+      help: "Claude tokens of the answers this process ended, by direction (in: prompt, out: answer)",
+      labelNames: ["direction"],
+      registers: [],
+      collect() {
+        const { inputTokens, outputTokens } = chat.tokensUsed();
+        // The totals only grow: setting the counter to them keeps it a counter.
+        this.reset();
+        this.inc({ direction: "in" }, inputTokens);
+        this.inc({ direction: "out" }, outputTokens);
+      },
+    }),
+  ];
+}
 
 /** The model from the configuration: Anthropic (or the stand-in at ANTHROPIC_BASE_URL), or null without a key. */
 export function chatModelFromConfig(config: Config, log: Logger): ChatModel | null {
@@ -44,6 +64,7 @@ export function createChatFeature(options: { model?: ChatModel | null } = {}) {
     // the answers still being written are saved as interrupted.
     start: (chat) => chat.start(),
     stop: (chat) => chat.stop(),
+    metrics: tokenCounter,
   });
 }
 

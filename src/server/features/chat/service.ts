@@ -44,7 +44,18 @@ const CONVERSATION_COLUMNS = `c.id::text AS id, c.title, c."systemPrompt", c."cr
 export function createChatService(app: App, model: ChatModel | null) {
   const { pool, bus, config } = app;
   const settings = config.chat;
-  const generations = createGenerations({ pool, bus, log: app.log, instanceId: app.instanceId });
+  /** Tokens of the answers this process ended, in and out (read by /metrics). */
+  const usage = { inputTokens: 0, outputTokens: 0 };
+  const generations = createGenerations({
+    pool,
+    bus,
+    log: app.log,
+    instanceId: app.instanceId,
+    onUsage(inputTokens, outputTokens) {
+      usage.inputTokens += inputTokens;
+      usage.outputTokens += outputTokens;
+    },
+  });
   const perUser = new RateLimiterPostgres({
     storeClient: pool,
     storeType: "pool",
@@ -137,6 +148,11 @@ export function createChatService(app: App, model: ChatModel | null) {
   const ends = ({ event }: StoredEvent<ChatStreamEvent>) => event.type !== "delta";
 
   return {
+    /** Tokens of the answers this process ended since it started, in and out. */
+    tokensUsed(): { inputTokens: number; outputTokens: number } {
+      return { ...usage };
+    },
+
     /** Mine, newest activity first, each with its last message's start. */
     async conversations(caller: Caller, { cursor, limit }: ListInput): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
       const params: unknown[] = [caller.user.id, CHAT_PREVIEW_LENGTH];

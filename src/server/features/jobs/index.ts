@@ -4,8 +4,24 @@ import { JOB_STATUSES } from "@/shared/jobs";
 import { jobsRouter } from "./router.js";
 import { createJobsService, type JobsService } from "./service.js";
 
+/** Counts this fresh are reused: several scrapers (or a tight scrape interval) cost one count a while. */
+const COUNTS_TTL_MS = 5_000;
+
 /** Jobs by status across every instance, read when Prometheus scrapes. */
 function jobGauges(jobs: JobsService) {
+  let cached: { at: number; counts: ReturnType<JobsService["counts"]> } | undefined;
+  const counts = () => {
+    const now = Date.now();
+    if (!cached || now - cached.at >= COUNTS_TTL_MS) {
+      const reading = jobs.counts();
+      cached = { at: now, counts: reading };
+      // A failed count is not kept: the next scrape asks again.
+      reading.catch(() => {
+        if (cached?.counts === reading) cached = undefined;
+      });
+    }
+    return cached.counts;
+  };
   return [
     new Gauge({
       name: "pulse_jobs",
@@ -13,8 +29,8 @@ function jobGauges(jobs: JobsService) {
       labelNames: ["status"],
       registers: [],
       async collect() {
-        const counts = await jobs.counts();
-        for (const status of JOB_STATUSES) this.set({ status }, counts[status]);
+        const byStatus = await counts();
+        for (const status of JOB_STATUSES) this.set({ status }, byStatus[status]);
       },
     }),
   ];
