@@ -12,7 +12,7 @@
  *                   DevTools or speedscope) to `file`; replies { type: "profile-stop", file }
  * and stops gracefully on SIGTERM. bench/run.ts starts it with NODE_ENV=production in its
  * environment, as `npm start` does (tRPC reads it when the router module loads). The chat
- * settings (ANTHROPIC_* and CHAT_*) are read from its environment: bench/chat.ts points
+ * settings (ANTHROPIC_* and CHAT_*) and ANALYTICS_* are read from its environment: bench/chat.ts points
  * ANTHROPIC_BASE_URL at its stand-in.
  */
 import fs from "node:fs";
@@ -33,7 +33,7 @@ const config = loadConfig(
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
     SESSION_COOKIE_SECURE: "false",
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(ANTHROPIC|CHAT)_/.test(name))),
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(ANTHROPIC|CHAT|ANALYTICS)_/.test(name))),
   },
   // The benchmark creates its accounts from one IP.
   { signInAttemptsPerIp: 100_000, signInAttemptsPerEmail: 100_000, shutdownGraceMs: 2_000 },

@@ -242,7 +242,7 @@ export class Measurements {
     const errorKind: ErrorKind = kind === SERVER_ERROR ? "server" : "client";
     const code = call.code ?? `HTTP_${call.status}`;
     const message = clean(call.error?.message || http.STATUS_CODES[call.status] || `HTTP ${call.status}`, MAX_MESSAGE);
-    const key = fingerprint(errorKind, code, call.route, message);
+    const key = this.fingerprintOf(errorKind, code, call.route, message);
     let group = this.errorGroups.get(key);
     if (group === undefined) {
       if (this.errorGroups.size >= MAX_ERROR_GROUPS) {
@@ -258,6 +258,20 @@ export class Measurements {
     group.lastRequestId = call.requestId;
     // Stacks are for people who fix servers: a refused request's stack only shows our validation.
     if (errorKind === "server" && call.error?.stack) group.sampleStack = clean(call.error.stack, MAX_STACK);
+  }
+
+  /** Fingerprints of recent errors by their raw text: the same failure again skips the normalising and hashing. */
+  private readonly fingerprints = new Map<string, string>();
+
+  private fingerprintOf(kind: ErrorKind, code: string, route: string, message: string): string {
+    const raw = `${kind}\0${code}\0${route}\0${message}`;
+    let key = this.fingerprints.get(raw);
+    if (key === undefined) {
+      if (this.fingerprints.size >= MAX_ERROR_GROUPS) this.fingerprints.clear();
+      key = fingerprint(kind, code, route, message);
+      this.fingerprints.set(raw, key);
+    }
+    return key;
   }
 
   // ── Reading this instance ─────────────────────────────────────────────────────────────
