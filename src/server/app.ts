@@ -4,6 +4,7 @@ import type { StreamEvents } from "./bus/stream.js";
 import type { Config } from "./config.js";
 import type { DatabaseAvailability } from "./db/availability.js";
 import type { Database } from "./db/index.js";
+import type { UsageProvider } from "./feature.js";
 import type { Logger } from "./log.js";
 import type { CheckProvider } from "./metrics/checks.js";
 import type { ConnectionCount } from "./metrics/connections.js";
@@ -34,6 +35,8 @@ export interface App {
   connections: ConnectionCount;
   /** Checks the features add to the health snapshot (their modules' `checks`), by "feature.name". */
   checks: Map<string, CheckProvider>;
+  /** Usage figures the features add to the analytics summary (their modules' `usage`), by feature name, in list order. */
+  usage: Map<string, UsageProvider>;
   startedAt: number;
   /** Names this process in logs and health snapshots when several run behind a load balancer. */
   instanceId: string;

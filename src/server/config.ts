@@ -62,6 +62,12 @@ const environmentSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(1_000).optional(),
   APP_VERSION: z.string().optional(),
   RENDER_GIT_COMMIT: z.string().optional(),
+  // Alerts (features/analytics/alerts.ts): when a rule crosses its line, and how long it must stay back under it to clear.
+  ALERT_ERROR_RATE: z.coerce.number().gt(0).max(1).default(0.05),
+  ALERT_P95_MS: z.coerce.number().gt(0).max(3_600_000).default(100),
+  ALERT_HEAP_MB: z.coerce.number().gt(0).max(1_000_000).default(200),
+  ALERT_EVENT_LOOP_MS: z.coerce.number().gt(0).max(3_600_000).default(200),
+  ALERT_CLEAR_AFTER_S: z.coerce.number().min(0).max(3_600).default(10),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -145,6 +151,15 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
     metricsToken: env.METRICS_TOKEN,
     version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
+    /** Alert rules: error rate and p95 over the last 60 s (from 20 calls on), heap used, event-loop p99. */
+    alerts: {
+      errorRate: env.ALERT_ERROR_RATE,
+      p95Ms: env.ALERT_P95_MS,
+      heapMb: env.ALERT_HEAP_MB,
+      eventLoopMs: env.ALERT_EVENT_LOOP_MS,
+      /** A raised alert clears once its figure has stayed under the line this long (no flapping at the line). */
+      clearAfterS: env.ALERT_CLEAR_AFTER_S,
+    },
   };
 }
 

@@ -8,6 +8,16 @@ import type { Metric } from "prom-client";
 import type { App } from "./app.js";
 import type { CheckProvider } from "./metrics/checks.js";
 import type { HttpRoute } from "./routes.js";
+import type { UsageSection } from "@/shared/analytics";
+
+/** Whose use a usage hook counts: one user's, or (userId null) the whole platform's, since a time. */
+export interface UsageScope {
+  userId: string | null;
+  since: Date;
+}
+
+/** A feature's figures for the analytics summary (its module's `usage`). */
+export type UsageProvider = (scope: UsageScope) => Promise<UsageSection>;
 
 export interface Feature<Name extends string, Service, Router extends AnyRouter> {
   /** Where its procedures are mounted (`sessions.list`), and its service's key. */
@@ -29,6 +39,8 @@ export interface Feature<Name extends string, Service, Router extends AnyRouter>
   metrics?(service: Service): Metric[];
   /** HTTP routes it serves outside tRPC (a download that streams bytes), matched before the pages. */
   routes?(service: Service): HttpRoute[];
+  /** Its use (counts, bytes, tokens) for the analytics summary, a user's own or the platform's. */
+  usage?(service: Service): UsageProvider;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any router and service: the list's element type
@@ -58,7 +70,7 @@ export interface RunningFeatures<Features extends readonly AnyFeature[]> {
 }
 
 /**
- * Builds every feature's service, registers its checks and metrics, then runs the start hooks
+ * Builds every feature's service, registers its checks, usage and metrics, then runs the start hooks
  * in list order. If a start hook fails, the features already started are stopped again.
  */
 export async function startFeatures<const Features extends readonly AnyFeature[]>(app: App, features: Features): Promise<RunningFeatures<Features>> {
@@ -71,8 +83,14 @@ export async function startFeatures<const Features extends readonly AnyFeature[]
   for (const feature of features) services[feature.name] = feature.createService(app);
   const { registry } = app.metrics;
   const registered: { name: string; metric: Metric }[] = [];
+  const usages: { name: string; usage: UsageProvider }[] = [];
   for (const feature of features) {
     for (const [name, check] of Object.entries(feature.checks?.(services[feature.name]) ?? {})) app.checks.set(`${feature.name}.${name}`, check);
+    const usage = feature.usage?.(services[feature.name]);
+    if (usage) {
+      app.usage.set(feature.name, usage);
+      usages.push({ name: feature.name, usage });
+    }
     for (const metric of feature.metrics?.(services[feature.name]) ?? []) {
       // One registry per process (see metrics/index.ts): an instance started later in the same process takes over.
       const { name } = metric as unknown as { name: string };
@@ -93,6 +111,7 @@ export async function startFeatures<const Features extends readonly AnyFeature[]
     }
     started.length = 0;
     for (const { name, metric } of registered.splice(0)) if (registry.getSingleMetric(name) === metric) registry.removeSingleMetric(name);
+    for (const { name, usage } of usages.splice(0)) if (app.usage.get(name) === usage) app.usage.delete(name);
   };
   try {
     for (const feature of features) {

@@ -72,6 +72,7 @@ async function openCore(config: Config, log: Logger) {
     queue,
     connections,
     checks: new Map(),
+    usage: new Map(),
     startedAt: Date.now(),
     instanceId,
   };

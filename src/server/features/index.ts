@@ -3,6 +3,7 @@
  * under features/ with an index.ts that exports its module, plus one line here: its procedures
  * are mounted at its name, its service is built and its hooks run (see feature.ts).
  */
+import { analyticsFeature } from "./analytics/index.js";
 import { authFeature } from "./auth/index.js";
 import { chatFeature } from "./chat/index.js";
 import { filesFeature } from "./files/index.js";
@@ -11,6 +12,6 @@ import { jobsFeature } from "./jobs/index.js";
 import { sessionsFeature } from "./sessions/index.js";
 import { usersFeature } from "./users/index.js";
 
-export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, filesFeature, chatFeature, jobsFeature] as const;
+export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, filesFeature, chatFeature, jobsFeature, analyticsFeature] as const;
 
 export type Features = typeof features;

@@ -65,6 +65,7 @@ export function createChatFeature(options: { model?: ChatModel | null } = {}) {
     start: (chat) => chat.start(),
     stop: (chat) => chat.stop(),
     metrics: tokenCounter,
+    usage: (chat) => chat.usageFigures,
   });
 }
 

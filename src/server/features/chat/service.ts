@@ -11,6 +11,7 @@ import type { App } from "@/server/app";
 import { eventStream, type EventStream } from "@/server/bus/live";
 import type { EventSource, StoredEvent } from "@/server/bus/stream";
 import { AppError, notFound } from "@/server/errors";
+import type { UsageScope } from "@/server/feature";
 import type { Caller } from "@/server/features/auth/service";
 import {
   CHAT_AUTO_TITLE_LENGTH,
@@ -27,6 +28,7 @@ import { createGenerations } from "./generation.js";
 import type { ChatModel } from "./model.js";
 import { CANCEL_CHANNEL, eventsAfter, messagesOf, messageWithOwner, newestEventId, streamChannel } from "./rows.js";
 import type { CreateInput, ListInput, SendInput, StreamInput } from "./schemas.js";
+import { chatUsage, usageSection } from "./usage.js";
 
 export const NOT_CONFIGURED = "Claude is not configured on this server: set ANTHROPIC_API_KEY.";
 
@@ -290,17 +292,11 @@ export function createChatService(app: App, model: ChatModel | null) {
       return { configured: Boolean(model), model: model ? settings.model : null, breaker, messagesPerMinute: settings.messagesPerMinute };
     },
 
-    /** Token usage of a user's answers (all time, or since a time): what the analytics summary reads. */
-    async usage(userId: string, since?: Date) {
-      const { rows } = await pool.query<{ conversations: number; messages: number; answers: number; inputTokens: number; outputTokens: number }>(
-        `SELECT count(DISTINCT c.id)::int AS conversations, count(m.id)::int AS messages, count(m.id) FILTER (WHERE m.role = 'assistant')::int AS answers,
-                coalesce(sum(m."inputTokens"), 0)::float8 AS "inputTokens", coalesce(sum(m."outputTokens"), 0)::float8 AS "outputTokens"
-         FROM "Conversation" c JOIN "ChatMessage" m ON m."conversationId" = c.id
-         WHERE c."ownerId" = $1 AND ($2::timestamptz IS NULL OR m."createdAt" >= $2)`,
-        [userId, since ?? null],
-      );
-      return rows[0]!;
-    },
+    /** Token usage of a user's answers (all time, or since a time); every user's when userId is null. */
+    usage: (userId: string | null, since?: Date) => chatUsage(pool, userId, since),
+
+    /** The analytics summary's figures: messages and tokens since a time. */
+    usageFigures: async ({ userId, since }: UsageScope) => usageSection(await chatUsage(pool, userId, since)),
 
     start: () => generations.start(),
     stop: () => generations.stop(),

@@ -10,4 +10,5 @@ export const filesFeature = defineFeature({
   // The retention sweep; on shutdown, the shared browser closes (after the job workers have stopped: jobs is listed later).
   start: (files) => files.start(),
   stop: (files) => files.stop(),
+  usage: (files) => files.usageFigures,
 });

@@ -53,3 +53,13 @@ export async function usedBytes(q: Queryable, ownerId: string): Promise<{ bytes:
   );
   return rows[0] ?? { bytes: 0, files: 0 };
 }
+
+/** Files kept (not failed) and their bytes, by kind: one owner's, or every owner's when ownerId is null. */
+export async function usageByKind(q: Queryable, ownerId: string | null): Promise<{ kind: FileKind; files: number; bytes: number }[]> {
+  const { rows } = await q.query<{ kind: FileKind; files: number; bytes: number }>(
+    `SELECT kind::text AS kind, count(*)::int AS files, coalesce(sum(size), 0)::float8 AS bytes FROM "File"
+     WHERE status <> 'failed' AND ($1::uuid IS NULL OR "ownerId" = $1) GROUP BY kind`,
+    [ownerId],
+  );
+  return rows;
+}

@@ -6,8 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { App } from "@/server/app";
 import { AppError, notFound } from "@/server/errors";
+import type { UsageScope } from "@/server/feature";
 import type { Caller } from "@/server/features/auth/service";
-import { downloadPath, FILE_JOB_TYPES, formatBytes, type FileKind, type FileView } from "@/shared/files";
+import type { UsageSection } from "@/shared/analytics";
+import { downloadPath, FILE_JOB_TYPES, FILE_KINDS, formatBytes, KIND_LABELS, type FileKind, type FileView } from "@/shared/files";
 import type { JobView } from "@/shared/jobs";
 import { BrowserPool } from "./browser/browser.js";
 import { checkTarget } from "./browser/guard.js";
@@ -15,7 +17,7 @@ import { defineFileJobs } from "./generate.js";
 import { createLink, revokeLink } from "./links.js";
 import { CSV_CONTENT_TYPE } from "./render/csv.js";
 import { downloadRoute } from "./routes.js";
-import { FILE_COLUMNS, fileById, insertFile, toFileView, usedBytes, type FileRow } from "./rows.js";
+import { FILE_COLUMNS, fileById, insertFile, toFileView, usageByKind, usedBytes, type FileRow } from "./rows.js";
 import type { CreateInput, ListInput } from "./schemas.js";
 import { createFileStorage } from "./storage/index.js";
 
@@ -169,6 +171,21 @@ export function createFilesService(app: App) {
     async usage(caller: Caller): Promise<{ usedBytes: number; quotaBytes: number; files: number }> {
       const usage = await usedBytes(pool, caller.user.id);
       return { usedBytes: usage.bytes, quotaBytes: settings.quotaBytes, files: usage.files };
+    },
+
+    /** The analytics summary's figures: files kept and their bytes by kind, now (every owner's when userId is null). */
+    async usageFigures({ userId }: UsageScope): Promise<UsageSection> {
+      const rows = await usageByKind(pool, userId);
+      const of = (kind: FileKind) => rows.find((row) => row.kind === kind);
+      const sum = (key: "files" | "bytes") => rows.reduce((total, row) => total + row[key], 0);
+      return {
+        feature: "files",
+        title: "Files",
+        figures: [
+          { key: "files", label: "Files", value: sum("files"), unit: "count", breakdown: FILE_KINDS.map((kind) => ({ key: kind, label: KIND_LABELS[kind], value: of(kind)?.files ?? 0 })) },
+          { key: "bytes", label: "Storage used", value: sum("bytes"), unit: "bytes", breakdown: FILE_KINDS.map((kind) => ({ key: kind, label: KIND_LABELS[kind], value: of(kind)?.bytes ?? 0 })) },
+        ],
+      };
     },
 
     /** A link to a ready file that works without signing in, until it expires or is revoked. */

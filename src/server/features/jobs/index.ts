@@ -46,4 +46,5 @@ export const jobsFeature = defineFeature({
   stop: (jobs) => jobs.stop(),
   checks: (jobs) => ({ queue: () => jobs.check() }),
   metrics: jobGauges,
+  usage: (jobs) => jobs.usage,
 });

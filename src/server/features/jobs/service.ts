@@ -9,8 +9,15 @@ import { AppError, notFound } from "@/server/errors";
 import type { Caller } from "@/server/features/auth/service";
 import { grade, type Check } from "@/server/metrics/checks";
 import type { JobRow } from "@/server/queue/rows";
-import { isCancellable, isRetryable, type JobView } from "@/shared/jobs";
+import type { UsageScope } from "@/server/feature";
+import type { UsageSection } from "@/shared/analytics";
+import { isCancellable, isRetryable, JOB_STATUSES, type JobStatus, type JobView } from "@/shared/jobs";
 import type { ListInput, OnUpdateInput } from "./schemas.js";
+
+/** How long the oldest due job may wait for a worker: [degraded after, unhealthy after] seconds. */
+export const QUEUE_WAIT_S = [60, 300] as const;
+
+const JOB_STATUS_LABELS: Record<JobStatus, string> = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed", cancelled: "Cancelled" };
 
 export function createJobsService(app: App) {
   const { queue } = app;
@@ -63,11 +70,29 @@ export function createJobsService(app: App) {
 
     counts: () => queue.counts(),
 
-    /** Degraded when due jobs wait over a minute (too few workers, or none running), unhealthy past ten. */
+    /** The analytics summary's figures: jobs by status now, every owner's (userId null) or one person's. */
+    async usage({ userId }: UsageScope): Promise<UsageSection> {
+      let counts: Record<JobStatus, number>;
+      if (userId === null) counts = await queue.counts();
+      else {
+        const { rows } = await app.pool.query<{ status: JobStatus; count: number }>(`SELECT status::text AS status, count(*)::int AS count FROM "Job" WHERE "ownerId" = $1 GROUP BY status`, [userId]);
+        counts = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<JobStatus, number>;
+        for (const { status, count } of rows) counts[status] = count;
+      }
+      const total = JOB_STATUSES.reduce((sum, status) => sum + counts[status], 0);
+      return {
+        feature: "jobs",
+        title: "Background jobs",
+        figures: [{ key: "jobs", label: "Jobs", value: total, unit: "count", breakdown: JOB_STATUSES.map((status) => ({ key: status, label: JOB_STATUS_LABELS[status], value: counts[status] })) }],
+      };
+    },
+
+    /** Degraded when a due job has waited over a minute (too few workers, or none running), unhealthy past five. */
     async check(): Promise<Check> {
       const { due, oldestDueS } = await queue.backlog();
-      const status = grade(oldestDueS, [60, 600]);
-      return { status, value: due, detail: due ? `${due} job(s) waiting, the oldest for ${Math.round(oldestDueS)} s` : "no job waiting" };
+      const status = grade(oldestDueS, QUEUE_WAIT_S);
+      const waited = Math.round(oldestDueS);
+      return { status, value: due, detail: due ? `${due} job(s) waiting to run, the oldest for ${waited} s` : "no job waiting" };
     },
 
     start: () => queue.start(),

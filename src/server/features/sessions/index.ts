@@ -35,4 +35,5 @@ export const sessionsFeature = defineFeature({
   // Streams closed by the drain write their "offline" presence: let that land before the database closes.
   stop: (sessions) => sessions.flush(),
   metrics: underWayGauges,
+  usage: (sessions) => sessions.usage,
 });

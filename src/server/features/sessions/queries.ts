@@ -1,12 +1,15 @@
 /** What a caller reads about sessions: one session as they may see it, the list, one session in full, its history. */
 import type { App } from "@/server/app";
 import { notFound } from "@/server/errors";
+import type { UsageScope } from "@/server/feature";
+import type { UsageSection } from "@/shared/analytics";
 import type { SessionState } from "@/shared/sessions/state";
 import { requireMember, requireVisible, type Caller } from "./access.js";
 import type { createDocuments } from "./documents.js";
 import { newestEventId, onlineInstances, toEvent } from "./events.js";
 import type { SessionRow } from "./rows.js";
 import type { HistoryInput, ListInput } from "./schemas.js";
+import { EVENT, PARTICIPANT, SESSION } from "./tables.js";
 
 /** A session as `caller` may see it. */
 export function view(session: SessionRow, caller: Caller) {
@@ -40,6 +43,34 @@ export function createQueries(app: App, documents: ReturnType<typeof createDocum
         db.sessionParticipant.count({ where: { leftAt: null, session: { status: { in: ["live", "paused"] } } } }),
       ]);
       return { sessions, participants };
+    },
+
+    /** The analytics summary's figures: the platform's (userId null) or one person's. */
+    async usage({ userId, since }: UsageScope): Promise<UsageSection> {
+      const { rows } = await pool.query<{ liveNow: number; present: number; hosted: number; joined: number; messages: number }>(
+        `SELECT
+           (SELECT count(*)::int FROM ${SESSION} s WHERE s.status IN ('live', 'paused')
+              AND ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM ${PARTICIPANT} p WHERE p."sessionId" = s.id AND p."userId" = $1 AND p."leftAt" IS NULL))) AS "liveNow",
+           (SELECT count(*)::int FROM ${PARTICIPANT} p JOIN ${SESSION} s ON s.id = p."sessionId"
+              WHERE s.status IN ('live', 'paused') AND p."leftAt" IS NULL AND ($1::uuid IS NULL OR p."userId" = $1)) AS present,
+           (SELECT count(*)::int FROM ${SESSION} s WHERE s."createdAt" >= $2 AND ($1::uuid IS NULL OR s."hostId" = $1)) AS hosted,
+           (SELECT count(*)::int FROM ${PARTICIPANT} p WHERE p.role = 'participant' AND p."joinedAt" >= $2 AND ($1::uuid IS NULL OR p."userId" = $1)) AS joined,
+           (SELECT count(*)::int FROM ${EVENT} e WHERE e.type = 'message' AND e."createdAt" >= $2 AND ($1::uuid IS NULL OR e."userId" = $1)) AS messages`,
+        [userId, since],
+      );
+      const r = rows[0]!;
+      const mine = userId !== null;
+      return {
+        feature: "sessions",
+        title: "Live sessions",
+        figures: [
+          { key: "liveNow", label: mine ? "Live sessions you are in" : "Live sessions now", value: r.liveNow, unit: "count" },
+          { key: "present", label: mine ? "Seats you hold now" : "Participants present now", value: r.present, unit: "count" },
+          { key: "hosted", label: "Sessions hosted", value: r.hosted, unit: "count" },
+          { key: "joined", label: "Sessions joined", value: r.joined, unit: "count" },
+          { key: "messages", label: "Messages sent", value: r.messages, unit: "count" },
+        ],
+      };
     },
 
     async list(caller: Caller, input: ListInput) {

@@ -2,7 +2,9 @@ import type { App } from "@/server/app";
 import { announceRevocation } from "@/server/bus/revocations";
 import { AppError, notFound } from "@/server/errors";
 import { initials } from "@/shared/people";
+import type { UsageScope } from "@/server/feature";
 import type { Caller, PublicUser } from "@/server/features/auth/service";
+import type { UsageSection } from "@/shared/analytics";
 
 const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;
 
@@ -15,9 +17,50 @@ export interface PublicProfile {
 
 export type Preferences = { theme?: "light" | "dark" | "system"; reducedMotion?: boolean };
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export function createUsersService(app: App) {
-  const { db } = app;
+  const { db, pool } = app;
   return {
+    /**
+     * The analytics summary's figures. The platform's: accounts, and those active in the last 24 h
+     * (a login or API token used); one person's: their open logins and API tokens.
+     */
+    async usage({ userId }: UsageScope): Promise<UsageSection> {
+      if (userId === null) {
+        const { rows } = await pool.query<{ total: number; active: number }>(
+          `SELECT (SELECT count(*)::int FROM "User") AS total,
+                  (SELECT count(DISTINCT "userId")::int FROM (
+                     SELECT "userId" FROM "LoginSession" WHERE "lastUsedAt" >= $1
+                     UNION ALL SELECT "userId" FROM "ApiToken" WHERE "lastUsedAt" >= $1) AS used) AS active`,
+          [new Date(Date.now() - DAY_MS)],
+        );
+        const { total, active } = rows[0]!;
+        return {
+          feature: "users",
+          title: "Accounts",
+          figures: [
+            { key: "accounts", label: "Accounts", value: total, unit: "count" },
+            { key: "active24h", label: "Active in 24 h", value: active, unit: "count" },
+          ],
+        };
+      }
+      const { rows } = await pool.query<{ logins: number; tokens: number }>(
+        `SELECT (SELECT count(*)::int FROM "LoginSession" WHERE "userId" = $1 AND "revokedAt" IS NULL AND "expiresAt" > now()) AS logins,
+                (SELECT count(*)::int FROM "ApiToken" WHERE "userId" = $1 AND "revokedAt" IS NULL) AS tokens`,
+        [userId],
+      );
+      const { logins, tokens } = rows[0]!;
+      return {
+        feature: "users",
+        title: "Your account",
+        figures: [
+          { key: "logins", label: "Signed-in devices", value: logins, unit: "count" },
+          { key: "apiTokens", label: "API tokens", value: tokens, unit: "count" },
+        ],
+      };
+    },
+
     /**
      * Someone's profile. Their email and role are theirs and the admins' to see: anyone else gets
      * the public profile (the name and the avatar's initials).
