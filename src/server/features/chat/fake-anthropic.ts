@@ -1,7 +1,7 @@
 /**
  * A local stand-in for Anthropic's Messages API, for the tests and for trying Pulse without a key
- * (`npm run fake-anthropic`). It speaks the wire format the SDK reads: `POST /v1/messages`, the
- * API's error JSON, and for `stream: true` the SSE sequence message_start, content_block_start,
+ * (`npm run fake-anthropic`). It speaks the wire format the SDK reads: `POST /v1/messages` (and
+ * `GET /v1/models`, which Pulse's health check asks), the API's error JSON, and for `stream: true` the SSE sequence message_start, content_block_start,
  * ping, content_block_delta…, content_block_stop, message_delta, message_stop, each with its
  * `event:` line. Pulse uses it only when ANTHROPIC_BASE_URL points at it.
  */
@@ -10,6 +10,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
+import { listModels } from "./fake-models.js";
 import { behaviourFromPrompt, fakeAnswer, parseBehaviours, roughTokens, type Behaviour, type FakeAnswer } from "./fake-answer.js";
 
 export type { Behaviour } from "./fake-answer.js";
@@ -119,10 +120,19 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     };
 
     const raw = await readBody(req);
-    if (record.method !== "POST" || record.path !== "/v1/messages") return fail(404, "Not found");
+    const isModels = record.method === "GET" && record.path === "/v1/models";
+    if (!isModels && (record.method !== "POST" || record.path !== "/v1/messages")) return fail(404, "Not found");
     if (record.auth === "none") return fail(401, "x-api-key header is required");
     const key = req.headers["x-api-key"] ?? (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
     if (options.apiKey !== undefined && key !== options.apiKey) return fail(401, "invalid x-api-key");
+    if (isModels) {
+      const listed = listModels(new URL(req.url ?? "/", "http://fake").searchParams);
+      if ("error" in listed) return fail(400, listed.error);
+      record.status = 200;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(listed));
+      return;
+    }
     if (!req.headers["anthropic-version"]) return fail(400, "anthropic-version: header is required");
     let json: unknown;
     try {

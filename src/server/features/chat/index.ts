@@ -66,6 +66,7 @@ export function createChatFeature(options: { model?: ChatModel | null } = {}) {
     stop: (chat) => chat.stop(),
     metrics: tokenCounter,
     usage: (chat) => chat.usageFigures,
+    checks: (chat) => chat.checks(),
   });
 }
 

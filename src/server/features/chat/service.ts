@@ -12,6 +12,7 @@ import { eventStream, type EventStream } from "@/server/bus/live";
 import type { EventSource, StoredEvent } from "@/server/bus/stream";
 import { AppError, notFound } from "@/server/errors";
 import type { UsageScope } from "@/server/feature";
+import type { CheckProvider } from "@/server/metrics/checks";
 import type { Caller } from "@/server/features/auth/service";
 import {
   CHAT_AUTO_TITLE_LENGTH,
@@ -28,6 +29,7 @@ import { createGenerations } from "./generation.js";
 import type { ChatModel } from "./model.js";
 import { CANCEL_CHANNEL, eventsAfter, messagesOf, messageWithOwner, newestEventId, streamChannel } from "./rows.js";
 import type { CreateInput, ListInput, SendInput, StreamInput } from "./schemas.js";
+import { anthropicReachability } from "./reachability.js";
 import { chatUsage, usageSection } from "./usage.js";
 
 export const NOT_CONFIGURED = "Claude is not configured on this server: set ANTHROPIC_API_KEY.";
@@ -297,6 +299,9 @@ export function createChatService(app: App, model: ChatModel | null) {
 
     /** The analytics summary's figures: messages and tokens since a time. */
     usageFigures: async ({ userId, since }: UsageScope) => usageSection(await chatUsage(pool, userId, since)),
+
+    /** Anthropic's reachability, when a key is configured (without one there is nothing to reach). */
+    checks: (): Record<string, CheckProvider> => (settings.apiKey ? { anthropic: anthropicReachability({ apiKey: settings.apiKey, baseUrl: settings.baseUrl }) } : {}),
 
     start: () => generations.start(),
     stop: () => generations.stop(),
