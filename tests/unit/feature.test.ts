@@ -7,7 +7,7 @@ import { createLogger } from "@/server/log";
 import { router } from "@/server/trpc/trpc";
 
 function core(): App {
-  return { checks: new Map(), metrics: { registry: new Registry() }, log: createLogger("silent") } as unknown as App;
+  return { checks: new Map(), usage: new Map(), metrics: { registry: new Registry() }, log: createLogger("silent") } as unknown as App;
 }
 
 function feature(name: string, calls: string[], failOnStart = false) {
@@ -56,5 +56,25 @@ describe("startFeatures", () => {
     const running = await startFeatures(core(), [failing, feature("b", calls)]);
     await running.stop();
     expect(calls).toEqual(["create a", "create b", "start a", "start b", "stop b"]);
+  });
+
+  it("registers each feature's usage hook under its name, in list order, and removes it on stop", async () => {
+    const app = core();
+    const section = (feature: string) => ({ feature, title: feature, figures: [{ key: "n", label: "N", value: 1, unit: "count" as const }] });
+    const seen: unknown[] = [];
+    const withUsage = (name: string) => ({
+      ...feature(name, []),
+      usage: (service: { name: string }) => async (scope: { userId: string | null; since: Date }) => {
+        seen.push({ service: service.name, ...scope });
+        return section(name);
+      },
+    });
+    const running = await startFeatures(app, [withUsage("b"), feature("none", []), withUsage("a")]);
+    expect([...app.usage.keys()]).toEqual(["b", "a"]);
+    const since = new Date(0);
+    expect(await app.usage.get("a")!({ userId: null, since })).toEqual(section("a"));
+    expect(seen).toEqual([{ service: "a", userId: null, since }]);
+    await running.stop();
+    expect(app.usage.size).toBe(0);
   });
 });
