@@ -68,6 +68,7 @@ const environmentSchema = z.object({
   ALERT_HEAP_MB: z.coerce.number().gt(0).max(1_000_000).default(200),
   ALERT_EVENT_LOOP_MS: z.coerce.number().gt(0).max(3_600_000).default(200),
   ALERT_CLEAR_AFTER_S: z.coerce.number().min(0).max(3_600).default(10),
+  ALERT_WINDOW_S: z.coerce.number().int().min(1).max(60).default(60),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -151,7 +152,7 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
     metricsToken: env.METRICS_TOKEN,
     version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
-    /** Alert rules: error rate and p95 over the last 60 s (from 20 calls on), heap used, event-loop p99. */
+    /** Alert rules: error rate and p95 over the last `windowS` (from 20 calls on), heap used, event-loop p99. */
     alerts: {
       errorRate: env.ALERT_ERROR_RATE,
       p95Ms: env.ALERT_P95_MS,
@@ -159,6 +160,8 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       eventLoopMs: env.ALERT_EVENT_LOOP_MS,
       /** A raised alert clears once its figure has stayed under the line this long (no flapping at the line). */
       clearAfterS: env.ALERT_CLEAR_AFTER_S,
+      /** The error-rate and p95 rules judge the last this many seconds of calls. */
+      windowS: env.ALERT_WINDOW_S,
     },
   };
 }

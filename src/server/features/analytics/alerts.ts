@@ -1,6 +1,6 @@
 /**
  * Alert rules, evaluated on each instance every second from its own measurements: error rate and
- * p95 over the last 60 s (only from 20 calls on: three slow calls in a quiet minute are not an
+ * p95 over the last 60 s (ALERT_WINDOW_S) (only from 20 calls on: three slow calls in a quiet minute are not an
  * incident), heap used, event-loop p99. Crossing a line writes an Alert row, logs a warning and
  * announces it on the bus; the alert clears once the figure has stayed back under the line for
  * `clearAfterS` (so a figure hovering at the line does not flap), logged and announced again.
@@ -15,7 +15,6 @@ import { ALERT_RULES, type AlertRule, type AlertView } from "@/shared/analytics"
 export const ALERTS_CHANNEL = "analytics_alerts";
 /** Rates and percentiles only mean something over this many calls. */
 export const MIN_CALLS = 20;
-const WINDOW_S = 60;
 
 interface Reading {
   /** null: not enough to judge (counts as under the line). */
@@ -39,7 +38,9 @@ export function createAlerts(app: App) {
 
   function readings(): Record<AlertRule, Reading> {
     const limits = config.alerts;
-    const recent = measurements.recent(WINDOW_S);
+    const windowS = limits.windowS;
+    const over = windowS === 60 ? "the last minute" : `the last ${windowS} s`;
+    const recent = measurements.recent(windowS);
     const enough = recent.count >= MIN_CALLS;
     const p95 = enough && recent.histogram ? percentilesMs(recent.histogram).p95 : null;
     const system = measurements.system();
@@ -47,9 +48,9 @@ export function createAlerts(app: App) {
       errorRate: {
         value: enough ? recent.errors / recent.count : null,
         threshold: limits.errorRate,
-        message: (v) => `Error rate ${round(v * 100)} % over the last minute (${recent.errors} of ${recent.count} calls) is above ${round(limits.errorRate * 100)} %`,
+        message: (v) => `Error rate ${round(v * 100)} % over ${over} (${recent.errors} of ${recent.count} calls) is above ${round(limits.errorRate * 100)} %`,
       },
-      p95: { value: p95, threshold: limits.p95Ms, message: (v) => `p95 latency ${round(v)} ms over the last minute is above ${limits.p95Ms} ms` },
+      p95: { value: p95, threshold: limits.p95Ms, message: (v) => `p95 latency ${round(v)} ms over ${over} is above ${limits.p95Ms} ms` },
       heap: { value: system.heapUsedBytes / 2 ** 20, threshold: limits.heapMb, message: (v) => `Heap used ${round(v)} MB is above ${limits.heapMb} MB` },
       eventLoop: { value: system.eventLoopP99Ms, threshold: limits.eventLoopMs, message: (v) => `Event-loop delay p99 ${round(v)} ms is above ${limits.eventLoopMs} ms` },
     };
