@@ -96,6 +96,11 @@ describe("analytics.performance", () => {
     const instances = await sql<{ instance: string }>(first.database.url, `SELECT DISTINCT instance FROM "MetricMinute" WHERE route = 'trpc:traffic.sleep'`);
     expect(instances.map((r) => r.instance).sort()).toEqual([first.pulse.app.instanceId, second.pulse.app.instanceId].sort());
 
+    // Seven days (rolled-up hours where there are some, minutes for the rest): the same calls.
+    const week = await performance(7 * 24 * 60 * 60);
+    expect(week.routes.find((r) => r.route === "trpc:traffic.sleep")?.count).toBe(60);
+    expect(week.series.length).toBeLessThanOrEqual(121);
+
     // One route: only that route, and its series.
     const one = await performance(900, "trpc:traffic.sleep");
     expect(one.routes.map((r) => r.route)).toEqual(["trpc:traffic.sleep"]);
