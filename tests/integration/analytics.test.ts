@@ -96,10 +96,25 @@ describe("analytics.performance", () => {
     const instances = await sql<{ instance: string }>(first.database.url, `SELECT DISTINCT instance FROM "MetricMinute" WHERE route = 'trpc:traffic.sleep'`);
     expect(instances.map((r) => r.instance).sort()).toEqual([first.pulse.app.instanceId, second.pulse.app.instanceId].sort());
 
-    // Seven days (rolled-up hours where there are some, minutes for the rest): the same calls.
+    // Seven days: rolled-up hours where there are some, minutes for the rest. An hour three hours
+    // ago, rolled up (7 calls) and with a minute row of its own (5 calls) that the hour already holds.
+    await sql(
+      first.database.url,
+      `WITH sample AS (SELECT histogram FROM "MetricMinute" WHERE route = 'trpc:traffic.sleep' LIMIT 1),
+            h AS (SELECT date_trunc('hour', now()) - interval '3 hours' AS hour)
+       INSERT INTO "MetricHour" (hour, route, count, errors, "clientErrors", "sumMs", "maxMs", histogram)
+         SELECT h.hour, 'trpc:traffic.sleep', 7, 0, 0, 70, 10, sample.histogram FROM h, sample`,
+    );
+    await sql(
+      first.database.url,
+      `INSERT INTO "MetricMinute" (instance, minute, route, count, errors, "clientErrors", "sumMs", "maxMs", histogram)
+         SELECT 'gone', date_trunc('hour', now()) - interval '3 hours' + interval '5 minutes', route, 5, 0, 0, 50, 10, histogram
+         FROM "MetricMinute" WHERE route = 'trpc:traffic.sleep' LIMIT 1`,
+    );
     const week = await performance(7 * 24 * 60 * 60);
-    expect(week.routes.find((r) => r.route === "trpc:traffic.sleep")?.count).toBe(60);
+    expect(week.routes.find((r) => r.route === "trpc:traffic.sleep")?.count).toBe(67);
     expect(week.series.length).toBeLessThanOrEqual(121);
+    expect((await performance(6 * 60 * 60)).routes.find((r) => r.route === "trpc:traffic.sleep")?.count).toBe(65); // minutes only
 
     // One route: only that route, and its series.
     const one = await performance(900, "trpc:traffic.sleep");

@@ -104,10 +104,14 @@ export async function metricRows(app: App, from: Date, to: Date, route: string |
   }
   const firstHour = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
   const { rows: hourRows } = await app.pool.query<MetricRow>(`SELECT hour AS at, ${COLUMNS} FROM "MetricHour" WHERE hour >= $1 AND hour + interval '1 hour' <= $2 AND ${routeFilter}`, [firstHour, to, route ?? null]);
-  const covered = new Set(hourRows.map((row) => row.at.getTime()));
-  const { rows: minuteRows } = await app.pool.query<MetricRow>(`SELECT minute AS at, ${COLUMNS} FROM "MetricMinute" WHERE minute >= $1 AND minute <= $2 AND ${routeFilter}`, params);
-  // A minute whose hour was rolled up is already in that hour's row.
-  return [...hourRows, ...minuteRows.filter((row) => !covered.has(Math.floor(row.at.getTime() / HOUR_MS) * HOUR_MS))];
+  // A minute whose hour was rolled up is already in that hour's row: not read at all.
+  const covered = [...new Set(hourRows.map((row) => row.at.getTime()))].map((at) => new Date(at));
+  const { rows: minuteRows } = await app.pool.query<MetricRow>(
+    `SELECT minute AS at, ${COLUMNS} FROM "MetricMinute"
+     WHERE minute >= $1 AND minute <= $2 AND ${routeFilter} AND NOT (to_timestamp(floor(extract(epoch FROM minute) / 3600) * 3600) = ANY($4::timestamptz[]))`,
+    [...params, covered],
+  );
+  return [...hourRows, ...minuteRows];
 }
 
 export async function performance(app: App, input: PerformanceInput, now = new Date()): Promise<PerformanceResult> {
