@@ -5,6 +5,9 @@
 import type pg from "pg";
 import { decodeHistogram, encodeHistogram, newHistogram, type Histogram } from "./histogram.js";
 
+/** PostgreSQL text cannot hold NUL: one such message would fail the whole batch, forever. */
+export const clean = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text).replaceAll("\0", "\uFFFD");
+
 export interface MinuteRow {
   minute: Date;
   route: string;
