@@ -26,8 +26,8 @@ const TODAY = [
   },
   {
     Icon: ActivityIcon,
-    title: "Live status",
-    text: "Health checks that update on their own, and /health and /metrics for the operator's monitoring.",
+    title: "Live status and analytics",
+    text: "Health checks that update on their own; traffic, latency percentiles and errors per route, live; and /health and /metrics for the operator's monitoring.",
   },
   {
     Icon: KeyIcon,
@@ -40,8 +40,8 @@ const TODAY = [
 const NEXT = [
   {
     Icon: GaugeIcon,
-    title: "Analytics and load tests",
-    text: "Latency percentiles and error rates per route, and bounded load tests admins run from the browser.",
+    title: "Load tests",
+    text: "Bounded load tests that admins run from the browser, with live percentiles and a grade for each run.",
   },
 ];
 

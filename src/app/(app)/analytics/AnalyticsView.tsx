@@ -6,13 +6,12 @@ import { ConnectionIndicator } from "@/components/ConnectionIndicator";
 import { errorMessage } from "@/components/errors";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { useNow } from "@/components/time";
-import { Alert, PageHeader, layout } from "@/components/ui";
+import { Alert, LoadError, PageHeader, layout } from "@/components/ui";
 import { ANALYTICS_WINDOWS, DEFAULT_WINDOW_S } from "@/shared/analytics";
 import { useTRPC } from "@/trpc/react";
 import { windowWords } from "./format";
 import { Instances } from "./Instances";
 import { AlertBanner, LiveTiles } from "./LiveTiles";
-import { QueryError } from "./QueryError";
 import { RequestLog } from "./RequestLog";
 import { SlowestRoutes } from "./SlowestRoutes";
 import { TopErrors } from "./TopErrors";
@@ -71,8 +70,8 @@ function AdminDashboard() {
         ) : null}
         <AlertBanner alerts={live.latest?.alerts ?? []} now={now} />
         <LiveTiles snapshots={live.snapshots} latest={live.latest} />
-        {performance.isError ? <QueryError what="Traffic" error={performance.error} onRetry={() => void performance.refetch()} /> : null}
-        {system.isError ? <QueryError what="System figures" error={system.error} onRetry={() => void system.refetch()} /> : null}
+        {performance.isError ? <LoadError title="Traffic can't be loaded" error={performance.error} onRetry={() => void performance.refetch()} /> : null}
+        {system.isError ? <LoadError title="System figures can't be loaded" error={system.error} onRetry={() => void system.refetch()} /> : null}
         <TrafficCharts
           performance={performance.data}
           system={system.data}

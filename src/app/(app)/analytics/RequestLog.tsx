@@ -4,11 +4,10 @@ import { useEffect, useState } from "react";
 import { GlobeIcon } from "@/components/icons";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { formatClock, formatDate } from "@/components/time";
-import { Badge, Button, Card, CardBody, CardFooter, CardHeader, EmptyState, Skeleton, Table, cx, tableStyles, ui, type Tone } from "@/components/ui";
+import { Badge, Button, Card, CardBody, CardHeader, EmptyState, ListFooter, LoadError, Skeleton, Table, cx, tableStyles, ui, type Tone } from "@/components/ui";
 import type { RequestEntry } from "@/shared/analytics";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { formatMs } from "./format";
-import { QueryError } from "./QueryError";
 import shared from "./Analytics.module.css";
 import styles from "./RequestLog.module.css";
 
@@ -181,7 +180,7 @@ export function RequestLog({ windowS, span, mine }: { windowS: number; span: str
       </CardBody>
       {list.isError ? (
         <CardBody>
-          <QueryError what="Requests" error={list.error} onRetry={() => void list.refetch()} />
+          <LoadError title="Requests can't be loaded" error={list.error} onRetry={() => void list.refetch()} />
         </CardBody>
       ) : list.isPending ? (
         <CardBody>
@@ -227,19 +226,16 @@ export function RequestLog({ windowS, span, mine }: { windowS: number; span: str
         </CardBody>
       )}
       {items.length ? (
-        <CardFooter>
-          <span data-testid="request-count">
-            {items.length} {items.length === 1 ? "request" : "requests"}
-            {filtered ? " match" + (items.length === 1 ? "es" : "") : ""}
-          </span>
-          {list.hasNextPage ? (
-            <Button size="sm" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-              Load more
-            </Button>
-          ) : (
-            <span>That's all</span>
-          )}
-        </CardFooter>
+        <ListFooter
+          className={styles.footer}
+          count={items.length}
+          noun={["request", "requests"]}
+          filtered={filtered}
+          hasMore={list.hasNextPage}
+          loadingMore={list.isFetchingNextPage}
+          onLoadMore={() => void list.fetchNextPage()}
+          testId="request-count"
+        />
       ) : null}
     </Card>
   );

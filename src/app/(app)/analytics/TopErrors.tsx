@@ -5,11 +5,10 @@ import { CopyButton } from "@/components/CopyButton";
 import { CheckCircleIcon } from "@/components/icons";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { formatDateTime, formatRelative, useNow } from "@/components/time";
-import { Badge, Card, CardBody, CardHeader, EmptyState, Skeleton } from "@/components/ui";
+import { Badge, Card, CardBody, CardHeader, EmptyState, LoadError, Skeleton } from "@/components/ui";
 import type { ErrorGroupView } from "@/shared/analytics";
 import { useTRPC } from "@/trpc/react";
 import { formatCount } from "./format";
-import { QueryError } from "./QueryError";
 import shared from "./Analytics.module.css";
 import styles from "./Errors.module.css";
 
@@ -121,7 +120,7 @@ export function TopErrors({ windowS, span, mine }: { windowS: number; span: stri
           ))}
         </ChipRow>
         {errors.isError ? (
-          <QueryError what="Errors" error={errors.error} onRetry={() => void errors.refetch()} />
+          <LoadError title="Errors can't be loaded" error={errors.error} onRetry={() => void errors.refetch()} />
         ) : errors.isPending ? (
           <div className={shared.skeletonRows} aria-busy="true">
             {[0, 1, 2].map((i) => (

@@ -1,11 +1,10 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { AlertIcon, UsersIcon, ZapIcon } from "@/components/icons";
-import { Card, Skeleton } from "@/components/ui";
+import { Card, LoadError, Skeleton } from "@/components/ui";
 import type { SummaryResult, UsageFigure } from "@/shared/analytics";
 import { useTRPC } from "@/trpc/react";
 import { formatBytes, formatCount, formatPercent } from "./format";
-import { QueryError } from "./QueryError";
 import shared from "./Analytics.module.css";
 import styles from "./Usage.module.css";
 
@@ -90,7 +89,7 @@ export function Usage() {
         <span className={shared.liveMeta}>Last 24 hours and to date</span>
       </div>
       {summary.isError ? (
-        <QueryError what="Usage" error={summary.error} onRetry={() => void summary.refetch()} />
+        <LoadError title="Usage can't be loaded" error={summary.error} onRetry={() => void summary.refetch()} />
       ) : summary.isPending ? (
         <div className={styles.sections} aria-busy="true">
           <span className="sr-only" role="status">
