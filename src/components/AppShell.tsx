@@ -54,7 +54,7 @@ export const NAV: { section: string; items: NavItem[] }[] = [
   {
     section: "Insights",
     items: [
-      { href: "/analytics", label: "Analytics", Icon: ChartIcon, soon: true },
+      { href: "/analytics", label: "Analytics", Icon: ChartIcon },
       { href: "/status", label: "Status", Icon: ActivityIcon },
     ],
   },

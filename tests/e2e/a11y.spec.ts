@@ -42,7 +42,32 @@ const PAGES: { name: string; who: Who; path: string; ready: (page: Page) => Prom
   { name: "chat", who: "admin", path: "/chat", ready: heading("Chat") },
   { name: "files", who: "admin", path: "/files", ready: heading("Files") },
   { name: "jobs", who: "admin", path: "/jobs", ready: heading("Jobs") },
-  { name: "analytics (coming soon)", who: "admin", path: "/analytics", ready: heading("Analytics") },
+  {
+    name: "analytics",
+    who: "admin",
+    path: "/analytics",
+    ready: async (page) => {
+      await heading("Analytics")(page);
+      // Live figures in, charts drawn, the tables and the usage loaded.
+      await expect(page.getByTestId("tile-requests-value")).toBeVisible();
+      await expect(page.getByTestId("chart-requests").locator("canvas")).toBeVisible();
+      await expect(page.getByTestId("slowest-routes").getByRole("table").or(page.getByText("No requests in this window yet").first())).toBeVisible();
+      await expect(page.getByTestId("usage").getByRole("heading", { level: 2, name: "Platform usage" })).toBeVisible();
+      // An error group opened: its details (request id, stack) are checked too.
+      const group = page.getByTestId("error-group").first();
+      if (await group.isVisible()) await group.getByRole("button").first().click();
+    },
+  },
+  {
+    name: "analytics, a member's own",
+    who: "member",
+    path: "/analytics",
+    ready: async (page) => {
+      await heading("Analytics")(page);
+      await expect(page.getByRole("heading", { level: 2, name: "Your usage" })).toBeVisible();
+      await expect(page.getByTestId("request-log")).toBeVisible();
+    },
+  },
   { name: "admin (coming soon)", who: "admin", path: "/admin", ready: heading("Admin") },
   { name: "load tests (coming soon)", who: "admin", path: "/load-tests", ready: heading("Load tests") },
   { name: "admin, refused to a member", who: "member", path: "/admin", ready: heading("Admin") },

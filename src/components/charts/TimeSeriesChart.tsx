@@ -44,6 +44,17 @@ function withAlpha(color: string, alpha: number): string {
   return `rgba(${parts[0]}, ${parts[1]}, ${parts[2]}, ${alpha})`;
 }
 
+/** An x-axis tick: the time of day within a day or so, the date beyond. */
+function timeTicks(splits: number[]): string[] {
+  const span = splits.length > 1 ? splits[splits.length - 1]! - splits[0]! : 0;
+  return splits.map((s) => {
+    const date = new Date(s * 1000);
+    return span > 36 * 3600
+      ? date.toLocaleDateString(undefined, { day: "numeric", month: "short" })
+      : date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  });
+}
+
 function stats(values: readonly (number | null)[]) {
   let min = Infinity;
   let max = -Infinity;
@@ -108,7 +119,7 @@ export function TimeSeriesChart({
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] },
       },
       axes: [
-        { ...axis, space: 70 },
+        { ...axis, space: 70, size: 30, values: (_u, splits) => timeTicks(splits) },
         { ...axis, size: 60, space: 32, values: (_u, splits) => splits.map((v) => formatRef.current(v)) },
       ],
       series: [

@@ -22,7 +22,7 @@ import styles from "./Analytics.module.css";
 
 function RangePicker({ windowS, onChange }: { windowS: number; onChange: (windowS: number) => void }) {
   return (
-    <ChipRow role="group" aria-label="Time range" data-testid="range-picker">
+    <ChipRow role="group" aria-label="Time range" data-testid="range-picker" className={styles.range}>
       {ANALYTICS_WINDOWS.map((w) => (
         <Chip key={w.seconds} on={w.seconds === windowS} onClick={() => onChange(w.seconds)}>
           {w.label}

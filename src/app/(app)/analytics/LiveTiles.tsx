@@ -44,7 +44,7 @@ const TILES: TileSpec[] = [
     label: "p95 latency",
     Icon: GaugeIcon,
     value: (s) => formatMs(s.p95),
-    detail: (s) => `p50 ${formatMs(s.p50)} · p99 ${formatMs(s.p99)}`,
+    detail: (s) => `p50 ${formatMs(s.p50).replace(" ms", "")} · p99 ${formatMs(s.p99)}`,
     series: (s) => s.p95,
   },
   {

@@ -44,21 +44,26 @@ function RequestRow({ entry, showDay }: { entry: RequestEntry; showDay: boolean 
           {formatClock(entry.at)}
         </time>
       </td>
-      <td>
+      <td className={tableStyles.hideSm}>
         <span className={styles.method}>{entry.method}</span>
       </td>
       <td className={tableStyles.primary}>
         <code className={styles.path} title={entry.path}>
           {entry.path}
         </code>
+        {/* Phones drop the method's column: it rides under the path. */}
+        <span className={styles.methodInline}>{entry.method}</span>
       </td>
       <td>
-        <Badge tone={statusTone(entry.status)}>{entry.code ? `${entry.status} ${entry.code}` : entry.status}</Badge>
+        <Badge tone={statusTone(entry.status)} title={entry.code ?? undefined}>
+          {entry.status}
+          {entry.code ? <span className={styles.code}> {entry.code}</span> : null}
+        </Badge>
       </td>
       <td className={shared.num}>{formatMs(entry.durationMs)}</td>
       <td className={tableStyles.hideSm}>{entry.transport === "ws" ? "WebSocket" : "HTTP"}</td>
       <td className={cx(tableStyles.hideSm, styles.reqId)}>
-        <code>{entry.requestId}</code>
+        <code title={entry.requestId}>{entry.requestId}</code>
       </td>
     </tr>
   );
@@ -209,7 +214,7 @@ export function RequestLog({ windowS, span, mine }: { windowS: number; span: str
             <thead>
               <tr>
                 <th>Time</th>
-                <th>Method</th>
+                <th className={tableStyles.hideSm}>Method</th>
                 <th>Path</th>
                 <th>Status</th>
                 <th className={shared.num}>Duration</th>

@@ -89,7 +89,7 @@ export function SlowestRoutes({ routes, loading, span }: { routes: RoutePerforma
         </EmptyState>
       ) : (
         <CardBody flush>
-          <Table aria-label="Slowest procedures">
+          <Table aria-label="Slowest procedures" className={styles.routesTable}>
             <thead>
               <tr>
                 {header("route", "Route")}

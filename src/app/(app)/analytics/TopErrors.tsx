@@ -28,7 +28,7 @@ function ErrorGroup({ group, now, mine }: { group: ErrorGroupView; now: number; 
   return (
     <li className={styles.errorItem} data-testid="error-group" data-open={open || undefined}>
       <button type="button" className={styles.errorSummary} aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((v) => !v)}>
-        <span className={styles.errorCount} aria-label={`${group.count} times`}>
+        <span className={styles.errorCount} data-kind={group.kind} aria-label={`${group.count} times`}>
           {formatCount(group.count)}×
         </span>
         <span className={styles.errorText}>
