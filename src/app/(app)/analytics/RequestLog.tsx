@@ -61,7 +61,7 @@ function RequestRow({ entry, showDay }: { entry: RequestEntry; showDay: boolean 
         </Badge>
       </td>
       <td className={shared.num}>{formatMs(entry.durationMs)}</td>
-      <td className={tableStyles.hideSm}>{entry.transport === "ws" ? "WebSocket" : "HTTP"}</td>
+      <td className={cx(tableStyles.hideSm, styles.wideOnly)}>{entry.transport === "ws" ? "WebSocket" : "HTTP"}</td>
       <td className={cx(tableStyles.hideSm, styles.reqId)}>
         <code title={entry.requestId}>{entry.requestId}</code>
       </td>
@@ -218,7 +218,7 @@ export function RequestLog({ windowS, span, mine }: { windowS: number; span: str
                 <th>Path</th>
                 <th>Status</th>
                 <th className={shared.num}>Duration</th>
-                <th className={tableStyles.hideSm}>Transport</th>
+                <th className={cx(tableStyles.hideSm, styles.wideOnly)}>Transport</th>
                 <th className={tableStyles.hideSm}>Request id</th>
               </tr>
             </thead>
