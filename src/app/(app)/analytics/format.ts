@@ -25,6 +25,7 @@ export function formatPercent(fraction: number): string {
 export function formatRate(perS: number): string {
   if (!Number.isFinite(perS)) return "—";
   if (perS === 0) return "0";
+  if (perS < 0.01) return "<0.01";
   if (perS < 1) return perS.toFixed(2);
   if (perS < 100) return perS.toFixed(1);
   return Math.round(perS).toLocaleString("en");
