@@ -30,6 +30,10 @@ export interface TimeSeriesChartProps {
   /** For the summary screen readers hear: "over the last 15 min". */
   span: string;
   loading?: boolean;
+  /** The y axis reaches at least this high (an error rate of 0 still shows a 5 % scale). */
+  minTop?: number;
+  /** Whole numbers (connections, jobs): ticks at 1, 2, 5, 10, … only. */
+  integer?: boolean;
   empty?: string;
   height?: number;
   testId?: string;
@@ -37,6 +41,8 @@ export interface TimeSeriesChartProps {
 
 const CHROME = ["text-3", "border"] as const;
 const TOKENS = ["accent", "info", "success", "warning", "danger", ...CHROME] as const;
+
+const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 
 function withAlpha(color: string, alpha: number): string {
   const parts = color.match(/[\d.]+/g);
@@ -82,6 +88,8 @@ export function TimeSeriesChart({
   format,
   span,
   loading,
+  integer = false,
+  minTop = 0,
   empty = "No data in this window yet",
   height = 200,
   testId,
@@ -116,11 +124,22 @@ export function TimeSeriesChart({
       scales: {
         x: { time: true },
         // From zero: a flat line at 2 ms should not look like a cliff.
-        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] },
+        y: {
+          range: (_u, _min, max) => {
+            const top = Math.max(max * 1.15, minTop, integer ? 2 : 0);
+            return [0, top > 0 ? (integer ? Math.ceil(top) : top) : 1];
+          },
+        },
       },
       axes: [
         { ...axis, space: 70, size: 30, values: (_u, splits) => timeTicks(splits) },
-        { ...axis, size: 60, space: 32, values: (_u, splits) => splits.map((v) => formatRef.current(v)) },
+        {
+          ...axis,
+          size: 60,
+          space: 32,
+          ...(integer ? { incrs: INTEGER_STEPS } : {}),
+          values: (_u, splits) => splits.map((v) => formatRef.current(v)),
+        },
       ],
       series: [
         {},
@@ -151,7 +170,7 @@ export function TimeSeriesChart({
       plot.current = null;
     };
     // `series` is read through `shape`: its values change every second, its shape does not.
-  }, [colors, shape, height]);
+  }, [colors, shape, height, integer, minTop]);
 
   useEffect(() => {
     plot.current?.setData(data.current);

@@ -127,6 +127,7 @@ export function TrafficCharts({
               loading={loadingPerformance}
               empty={emptyTraffic}
               height={160}
+              minTop={0.05}
               testId="chart-errors"
             />
           </CardBody>
@@ -159,6 +160,7 @@ export function TrafficCharts({
               loading={loadingSystem}
               empty="No samples in this window yet"
               height={160}
+              integer
               testId="chart-connections"
             />
           </CardBody>
