@@ -50,14 +50,14 @@ function withAlpha(color: string, alpha: number): string {
   return `rgba(${parts[0]}, ${parts[1]}, ${parts[2]}, ${alpha})`;
 }
 
-/** An x-axis tick: the time of day within a day or so, the date beyond. */
+/** An x-axis tick: the time of day within a day or so (with seconds under ten minutes), the date beyond. */
 function timeTicks(splits: number[]): string[] {
   const span = splits.length > 1 ? splits[splits.length - 1]! - splits[0]! : 0;
   return splits.map((s) => {
     const date = new Date(s * 1000);
     return span > 36 * 3600
       ? date.toLocaleDateString(undefined, { day: "numeric", month: "short" })
-      : date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+      : date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", ...(span < 600 ? { second: "2-digit" } : {}) });
   });
 }
 
