@@ -10,7 +10,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import type { RouterOutputs } from "@/trpc/types";
 import { useConnection, useTRPC } from "@/trpc/react";
 import { ConnectionIndicator } from "./ConnectionIndicator";
-import { HelpAlerts } from "./HelpAlerts";
+import { AdminToasts } from "./HelpAlerts";
 import {
   ActivityIcon,
   ChartIcon,
@@ -247,7 +247,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <main className={styles.content} id="content" tabIndex={-1}>
             {children}
           </main>
-          {me.data.role === "ADMIN" ? <HelpAlerts /> : null}
+          {me.data.role === "ADMIN" ? <AdminToasts /> : null}
         </div>
       </div>
     </ShellContext.Provider>

@@ -10,6 +10,7 @@ import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useTRPCClient } from "@/trpc/react";
 import styles from "./HelpAlerts.module.css";
+import { PlatformAlerts } from "./PlatformAlerts";
 import { HelpIcon } from "./sessions/HelpIcon";
 import { formatRelative } from "./time";
 import { Button, buttonClass } from "./ui";
@@ -25,6 +26,16 @@ interface HelpAlert {
 
 /** The newest few stay on screen; older ones are in the rooms' feeds and the audit log. */
 const SHOWN = 4;
+
+/** Where admins' notices stack: help requests and platform alerts, top right of every app page. */
+export function AdminToasts() {
+  return (
+    <div className={styles.toasts}>
+      <PlatformAlerts />
+      <HelpAlerts />
+    </div>
+  );
+}
 
 export function HelpAlerts() {
   const client = useTRPCClient();
@@ -56,7 +67,7 @@ export function HelpAlerts() {
   if (!alerts.length) return null;
 
   return (
-    <section className={styles.alerts} aria-label="Help requests">
+    <section className={styles.stack} aria-label="Help requests">
       {alerts.map((alert) => {
         const inRoom = pathname === `/sessions/${alert.sessionId}`;
         return (
