@@ -8,6 +8,8 @@ import { DatabaseAvailability } from "@/server/db/availability";
 import { createLogger } from "@/server/log";
 import { ConnectionCount } from "@/server/metrics/connections";
 import { decodeHistogram, encodeHistogram, Measurements, mergeHistograms, newHistogram, percentilesMs, type CallRecord } from "@/server/metrics/measurements";
+import type { JsHistogram } from "hdr-histogram-js";
+import { countsIndexOf, HIGHEST_US, recordMicros } from "@/server/metrics/histogram";
 import { CLIENT_ERROR, OK, SecondRing, SERVER_ERROR } from "@/server/metrics/ring";
 import { fingerprint, httpRoute, MAX_ROUTES_PER_MINUTE, normaliseMessage, normalisePath } from "@/server/metrics/routes";
 
@@ -45,6 +47,23 @@ describe("histograms", () => {
     expect(p.p90).toBeCloseTo(1, 1);
     expect(Math.abs(p.p95 - 100)).toBeLessThanOrEqual(1);
     expect(fast.totalCount).toBe(90); // inputs untouched
+  });
+
+  it("record on the request path exactly as the library does: same bucket for every value, same histogram", () => {
+    const layout = newHistogram() as JsHistogram;
+    const values = [1, 2, 99, 100, 101, 127, 128, 129, 255, 256, 1000, 65_535, 65_536, 2 ** 30 - 1, 2 ** 30, 2 ** 31 - 1, 2 ** 31, HIGHEST_US];
+    for (let exponent = 0; exponent < 32; exponent++) for (const delta of [-1, 0, 1]) values.push(Math.max(1, Math.min(HIGHEST_US, 2 ** exponent + delta)));
+    for (let i = 0; i < 20_000; i++) values.push(1 + Math.floor(Math.random() ** 4 * HIGHEST_US));
+    for (const us of values) expect(countsIndexOf(us), `value ${us}`).toBe(layout.countsArrayIndex(us));
+
+    const byLibrary = newHistogram();
+    const ours = newHistogram();
+    for (const us of values) {
+      byLibrary.recordValue(us);
+      recordMicros(ours, us);
+    }
+    expect(encodeHistogram(ours).equals(encodeHistogram(byLibrary))).toBe(true);
+    expect([ours.totalCount, ours.maxValue, ours.minNonZeroValue]).toEqual([byLibrary.totalCount, byLibrary.maxValue, byLibrary.minNonZeroValue]);
   });
 
   it("reads an empty histogram as zeros", () => {

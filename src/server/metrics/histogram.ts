@@ -9,7 +9,7 @@
  * because only the minutes not yet flushed are held. Stored rows are HdrHistogram's standard
  * compressed V2 encoding, which says nothing of the bucket layout: any reader can decode them.
  */
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram, type JsHistogram } from "hdr-histogram-js";
 
 export type { Histogram };
 
@@ -18,6 +18,35 @@ export const HIGHEST_US = 3_600_000_000;
 
 export function newHistogram(): Histogram {
   return build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 2, autoResize: false, useWebAssembly: false });
+}
+
+const layout = newHistogram() as JsHistogram;
+const HALF_MAGNITUDE = layout.subBucketHalfCountMagnitude;
+const HALF_COUNT = layout.subBucketHalfCount;
+const UNIT_MAGNITUDE = layout.unitMagnitude;
+
+/**
+ * The counts-array index of a value, as the library's `countsArrayIndex` computes it, in integer
+ * arithmetic: the library takes a floating-point log2 and two powers per value (~130 ns, about a
+ * quarter of a call's whole measurement), this a count of leading zeros and a shift. Values of
+ * 2^31 µs (36 minutes) and more take the library's way.
+ */
+export function countsIndexOf(us: number): number {
+  if (us >= 2 ** 31) return layout.countsArrayIndex(us);
+  const bucket = Math.max(0, 31 - Math.clz32(us) - HALF_MAGNITUDE - UNIT_MAGNITUDE);
+  return ((bucket + 1) << HALF_MAGNITUDE) + (us >>> (bucket + UNIT_MAGNITUDE)) - HALF_COUNT;
+}
+
+/**
+ * `recordValue(us)` for a histogram made by `newHistogram`, on the request path: what the
+ * library's `recordSingleValue` does, with the index from `countsIndexOf` (`toMicros` keeps `us`
+ * in range, so the library's range check has nothing to catch).
+ */
+export function recordMicros(h: Histogram, us: number): void {
+  const histogram = h as JsHistogram;
+  histogram.incrementCountAtIndex(countsIndexOf(us));
+  histogram.updateMinAndMax(us);
+  histogram.incrementTotalCount();
 }
 
 /** A duration in milliseconds as the microseconds a histogram records (at least 1, at most an hour). */

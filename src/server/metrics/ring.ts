@@ -1,4 +1,4 @@
-import { newHistogram, type Histogram } from "./histogram.js";
+import { newHistogram, recordMicros, type Histogram } from "./histogram.js";
 
 export interface RecentCounts {
   count: number;
@@ -58,7 +58,7 @@ export class SecondRing {
       this.histStamps[j] = second;
       histogram.reset();
     }
-    histogram.recordValue(us);
+    recordMicros(histogram, us);
   }
 
   /** The calls of the last `seconds` seconds up to `nowMs` (the current second, partly over, included). */

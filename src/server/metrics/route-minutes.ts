@@ -4,7 +4,7 @@
  * is held is the minute itself rather than deltas, and a finished minute goes once it is written.
  * The route count per minute is capped (the rest is `other`): a route is a row per minute.
  */
-import { encodeHistogram, newHistogram, percentilesMs, type Histogram } from "./histogram.js";
+import { encodeHistogram, newHistogram, percentilesMs, recordMicros, type Histogram } from "./histogram.js";
 import { CLIENT_ERROR, SERVER_ERROR, type CallKind } from "./ring.js";
 import { ALL, MAX_ROUTES_PER_MINUTE, OTHER } from "./routes.js";
 import type { MinuteRow } from "./store.js";
@@ -132,6 +132,6 @@ function count(route: RouteMinute, us: number, ms: number, kind: CallKind): void
   else if (kind === CLIENT_ERROR) route.clientErrors++;
   route.sumMs += ms;
   if (ms > route.maxMs) route.maxMs = ms;
-  route.histogram.recordValue(us);
+  recordMicros(route.histogram, us);
   route.dirty = true;
 }
