@@ -211,7 +211,16 @@ describe("revoking a credential closes the sockets it authenticated (4001)", () 
     // The client reconnects on its own; a call in the instant between (tRPC's "Active connection
     // is not open") is tried again, as a program would.
     await eventually(async () => (await client.auth.me.query().catch(() => "reconnecting")) === null, "an anonymous answer on the new socket");
-    expect(await codeOf(client.auth.sessions.query())).toBe("UNAUTHORIZED");
+    // CI once saw this call end with the socket closing under it ("Unknown error"), which a
+    // program would also retry; what must hold is the answer once there is one. The close codes
+    // are printed when that happens, to find out which close it was.
+    let code = "";
+    await eventually(async () => {
+      code = await codeOf(client.auth.sessions.query()).catch(() => "closed");
+      if (code === "closed") console.warn("auth.sessions met a closing socket; close codes so far:", closes);
+      return code !== "closed";
+    }, "an answer from the reconnected socket");
+    expect(code).toBe("UNAUTHORIZED");
   });
 
   it("the project's client resumes a public subscription after its socket is revoked", async () => {
