@@ -7,7 +7,9 @@
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import { createSession, newAccount, signInAsAdmin, signUp, snap, type Account } from "./support";
 
-test.describe.configure({ mode: "serial" });
+// Two people each with their own browser context, through a whole session: on a busy CI machine
+// one test took just over the default minute (the breathing one 48 s). Rooms have the same limit.
+test.describe.configure({ mode: "serial", timeout: 120_000 });
 
 /** A second person on their own computer (own cookies), signed up and on the sessions list. */
 async function secondPerson(browser: Browser, baseURL: string | undefined, name: string) {
