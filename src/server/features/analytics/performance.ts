@@ -9,6 +9,7 @@
  */
 import type { App } from "@/server/app";
 import { decodeHistogram, percentilesMs, type Histogram } from "@/server/metrics/measurements";
+import type { MinuteRow } from "@/server/metrics/store";
 import { ALL_ROUTES, type PerformanceResult, type RoutePerformance, type TrafficPoint } from "@/shared/analytics";
 import type { PerformanceInput } from "./schemas.js";
 
@@ -20,16 +21,8 @@ const HOURS_AFTER_S = 24 * 60 * 60;
 const BUCKET_WIDTHS_S = [60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400];
 const MAX_BUCKETS = 120;
 
-export interface MetricRow {
-  at: Date;
-  route: string;
-  count: number;
-  errors: number;
-  clientErrors: number;
-  sumMs: number;
-  maxMs: number;
-  histogram: Buffer;
-}
+/** A stored minute (or hour) of one route, as read back: the row the measurements write, its time as `at`. */
+export type MetricRow = Omit<MinuteRow, "minute"> & { at: Date };
 
 /** What is summed over rows: counts, and every row's histogram merged into one. */
 class Tally {
