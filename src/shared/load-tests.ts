@@ -179,3 +179,13 @@ export function changePct(before: number, after: number): number | null {
   if (!before) return null;
   return ((after - before) / before) * 100;
 }
+
+/** What `loadTest.options` says: the bounds, which scenarios this server can run now, and the run in progress. */
+export interface LoadTestOptions {
+  limits: typeof LOAD_TEST_LIMITS;
+  scenarios: { scenario: LoadTestScenario; available: boolean; reason: string | null }[];
+  /** Where the load goes: Pulse's own URL (never one a person types). */
+  target: string;
+  running: LoadTestRunSummary | null;
+  thresholds: typeof GRADE_THRESHOLDS;
+}
