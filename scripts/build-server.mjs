@@ -25,7 +25,8 @@ export async function buildServer() {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: ["src/server/main.ts"],
+    // The load-test generator runs as a child process of its own (features/load-tests/runner/process.ts).
+    entryPoints: { main: "src/server/main.ts", "load-test-runner": "src/server/features/load-tests/runner/child.ts" },
     outdir: path.dirname(SERVER_BUNDLE),
     // What the server imports only on first use (the file renderers, the page capture) goes into
     // chunks of its own, so their packages load then too, not at start.

@@ -33,7 +33,7 @@ interface AutocannonResult {
   "2xx": number;
 }
 
-function cannon(options: Record<string, unknown>): Promise<AutocannonResult> {
+function cannon(options: { url: string } & Record<string, unknown>): Promise<AutocannonResult> {
   return autocannon(options) as unknown as Promise<AutocannonResult>;
 }
 

@@ -38,6 +38,8 @@ export interface App {
   /** Usage figures the features add to the analytics summary (their modules' `usage`), by feature name, in list order. */
   usage: Map<string, UsageProvider>;
   startedAt: number;
+  /** This instance's own address once it listens (`http://127.0.0.1:3000`); unset in a worker process. */
+  selfUrl?: string;
   /** Names this process in logs and health snapshots when several run behind a load balancer. */
   instanceId: string;
 }

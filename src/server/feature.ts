@@ -22,8 +22,11 @@ export type UsageProvider = (scope: UsageScope) => Promise<UsageSection>;
 export interface Feature<Name extends string, Service, Router extends AnyRouter> {
   /** Where its procedures are mounted (`sessions.list`), and its service's key. */
   name: Name;
-  /** Its logic, built once per process from the core. No tRPC, HTTP or socket types in it. */
-  createService(app: App): Service;
+  /**
+   * Its logic, built once per process from the core, and from the services of features listed
+   * before it when it uses them (`earlierService(earlier, "files")`). No tRPC, HTTP or socket types in it.
+   */
+  createService(app: App, earlier: EarlierServices): Service;
   /** Its procedures, handed its service. */
   router(service: Service): Router;
   /** Runs once every service is built, before the server listens: workers, sweeps, subscriptions. */
@@ -41,6 +44,16 @@ export interface Feature<Name extends string, Service, Router extends AnyRouter>
   routes?(service: Service): HttpRoute[];
   /** Its use (counts, bytes, tokens) for the analytics summary, a user's own or the platform's. */
   usage?(service: Service): UsageProvider;
+}
+
+/** The services of the features listed before one, by name. */
+export type EarlierServices = Readonly<Record<string, unknown>>;
+
+/** Another feature's service, which must be listed earlier: a feature uses only its service.ts's type. */
+export function earlierService<S>(earlier: EarlierServices, name: string): S {
+  const service = earlier[name];
+  if (service === undefined) throw new Error(`The feature "${name}" must be listed before the features that use its service.`);
+  return service as S;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any router and service: the list's element type
@@ -80,7 +93,7 @@ export async function startFeatures<const Features extends readonly AnyFeature[]
     names.add(name);
   }
   const services: Record<string, unknown> = {};
-  for (const feature of features) services[feature.name] = feature.createService(app);
+  for (const feature of features) services[feature.name] = feature.createService(app, { ...services });
   const { registry } = app.metrics;
   const registered: { name: string; metric: Metric }[] = [];
   const usages: { name: string; usage: UsageProvider }[] = [];

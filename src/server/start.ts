@@ -105,7 +105,7 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
   const router = createAppRouter(services, features);
   const sockets = new SocketRegistry();
   const stopWatchingCredentials = await watchCredentials(app, sockets, services.auth.endedCredentials);
-  const http = createHttpServer({ app, sockets, router, health: services.health, authenticate: services.auth.authenticate, routes: running.routes }, next);
+  const http = createHttpServer({ app, sockets, router, health: services.health, authenticate: services.auth.authenticate, isLoadTestSecret: services.loadTest.isRunSecret, routes: running.routes }, next);
 
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -114,6 +114,8 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  // Where this instance itself is reached (load tests aim here when no PUBLIC_URL is set): IPv4 loopback for a wildcard bind.
+  app.selfUrl = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${port}`;
   log.info({ port, instance: app.instanceId, embeddedDatabase: database.embedded }, `Pulse is listening on http://${host}:${port}`);
 
   let stopping: Promise<void> | undefined;

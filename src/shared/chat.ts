@@ -80,3 +80,6 @@ export interface ChatStatus {
   breaker: "closed" | "open" | "half-open" | null;
   messagesPerMinute: number;
 }
+
+/** Every response of Pulse's local Anthropic stand-in carries this header: the chat load test runs only against a server that sends it. */
+export const STAND_IN_HEADER = "x-pulse-stand-in";

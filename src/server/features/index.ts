@@ -9,9 +9,10 @@ import { chatFeature } from "./chat/index.js";
 import { filesFeature } from "./files/index.js";
 import { healthFeature } from "./health/index.js";
 import { jobsFeature } from "./jobs/index.js";
+import { loadTestsFeature } from "./load-tests/index.js";
 import { sessionsFeature } from "./sessions/index.js";
 import { usersFeature } from "./users/index.js";
 
-export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, filesFeature, chatFeature, jobsFeature, analyticsFeature] as const;
+export const features = [healthFeature, authFeature, usersFeature, sessionsFeature, filesFeature, chatFeature, jobsFeature, analyticsFeature, loadTestsFeature] as const;
 
 export type Features = typeof features;

@@ -6,6 +6,7 @@ import { RETRY_AFTER_S, UNAVAILABLE_MESSAGE } from "@/server/db/availability";
 import type { App } from "@/server/app";
 import type { Caller, RequestMeta } from "@/server/features/auth/service";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "@/server/features/auth/service";
+import { LOAD_TEST_HEADER } from "@/shared/load-tests";
 import type { SocketRegistry } from "./sockets.js";
 
 /** What contexts are made from: the core, this server's socket registry, and who a secret belongs to. */
@@ -14,6 +15,8 @@ export interface ContextSource {
   sockets: SocketRegistry;
   /** The auth feature's `authenticate`: the caller a cookie or bearer secret stands for, or null. */
   authenticate(secret: string | undefined): Promise<Caller | null>;
+  /** Whether a header value is the running load test's secret (its traffic passes the rate limits). */
+  isLoadTestSecret?(secret: string): Promise<boolean>;
 }
 
 export interface Context {
@@ -115,6 +118,13 @@ async function authenticate(source: ContextSource, secret: string | undefined, r
   }
 }
 
+/** A signed-in caller whose request carries the running load test's secret is exempt from rate limits. */
+async function withLoadTestExemption(source: ContextSource, req: IncomingMessage, caller: Caller | null): Promise<Caller | null> {
+  const header = req.headers[LOAD_TEST_HEADER];
+  if (!caller || typeof header !== "string" || !source.isLoadTestSecret) return caller;
+  return (await source.isLoadTestSecret(header).catch(() => false)) ? { ...caller, rateLimitExempt: true } : caller;
+}
+
 export async function createHttpContext(source: ContextSource, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Context> {
   const { app, sockets } = source;
   const token = bearer(req);
@@ -122,7 +132,7 @@ export async function createHttpContext(source: ContextSource, req: IncomingMess
   const credentialMark = sockets.mark();
   const setRetryAfter = retryAfterSetter(res);
   const setSessionCookie = cookieSetter(app, res);
-  const caller = await authenticate(source, secret, setRetryAfter);
+  const caller = await withLoadTestExemption(source, req, await authenticate(source, secret, setRetryAfter));
   // The login slides forward with use: so does the cookie that carries it, or the browser would drop it after 24 hours.
   if (caller?.renewed && !token && secret) setSessionCookie(secret);
   return {
@@ -151,7 +161,7 @@ export async function createSocketContext(
   const { app, sockets } = source;
   const secret = connectionParams?.token || bearer(req) || readCookie(req.headers.cookie, SESSION_COOKIE);
   const mark = sockets.mark();
-  const caller = await authenticate(source, secret);
+  const caller = await withLoadTestExemption(source, req, await authenticate(source, secret));
   if (caller) {
     const { user, loginSessionId, apiTokenId } = caller;
     sockets.add(socket, { userId: user.id, loginSessionId, apiTokenId, role: user.role }, mark);

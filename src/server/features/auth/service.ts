@@ -25,6 +25,8 @@ export interface Caller {
   apiTokenId?: string;
   /** The login's 24 hours were just slid forward: a browser's cookie is renewed to match. */
   renewed?: boolean;
+  /** The call carries a running load test's secret: it is the measured load, so rate limits do not apply. */
+  rateLimitExempt?: boolean;
 }
 
 export interface RequestMeta {
@@ -233,6 +235,16 @@ export function createAuthService(app: App) {
       return { revoked: true };
     },
 
+    /**
+     * An account for Pulse's own programs (the load-test generator), made on first use: a USER that
+     * no one can sign in as (its password is a random secret, thrown away); it acts through API tokens.
+     */
+    async serviceAccount(email: string, name: string): Promise<PublicUser> {
+      const existing = await db.user.findUnique({ where: { email }, select: userSelect });
+      if (existing) return existing;
+      const passwordHash = await hash(newSecret(""));
+      return db.user.upsert({ where: { email }, create: { email, name, passwordHash, role: "USER" }, update: {}, select: userSelect });
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { listModels } from "./fake-models.js";
 import { behaviourFromPrompt, fakeAnswer, parseBehaviours, roughTokens, type Behaviour, type FakeAnswer } from "./fake-answer.js";
+import { STAND_IN_HEADER } from "@/shared/chat";
 
 export type { Behaviour } from "./fake-answer.js";
 
@@ -110,6 +111,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     };
     requests.push(record);
     res.setHeader("request-id", record.requestId);
+    // Not Anthropic: says so, so that load is only ever aimed at the stand-in (features/load-tests).
+    res.setHeader(STAND_IN_HEADER, "1");
     res.on("close", () => {
       if (record.ended === "open") record.ended = res.writableFinished ? "complete" : "client-closed";
       options.log?.(`${record.method} ${record.path} → ${record.status} ${summary(record)}`);

@@ -109,7 +109,7 @@ export function createChatService(app: App, model: ChatModel | null) {
     await ownedConversation(caller, conversationId);
     // Checked again under the lock below; here so that a refused send does not count against the limit.
     await refuseWhileAnswering(pool, conversationId);
-    await consume(caller.user.id);
+    if (!caller.rateLimitExempt) await consume(caller.user.id);
     const startedAt = performance.now();
     const client = await pool.connect();
     let result: { userMessageId: string | null; assistantMessageId: string; through: Date; systemPrompt: string | null };
