@@ -103,7 +103,7 @@ export function progressSource(pool: pg.Pool, runId: string): EventSource<LoadTe
     channel: progressChannel(runId),
     async readAfter(afterId, limit) {
       const { rows } = await pool.query<{ id: string; data: LoadTestProgressEvent }>(
-        `SELECT id::text AS id, data FROM "LoadTestEvent" WHERE "runId" = $1 AND id > $2 ORDER BY id LIMIT $3`,
+        `SELECT id::text AS id, data FROM "LoadTestEvent" WHERE "runId" = $1 AND id > $2 ORDER BY "LoadTestEvent".id LIMIT $3`,
         [runId, afterId.toString(), limit],
       );
       return rows.map((row) => ({ id: BigInt(row.id), event: revive(row.data) }));

@@ -101,16 +101,10 @@ export class Recorder {
 
 function summarize(h: Histogram): LatencySummary {
   if (!h.totalCount) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
-  return {
-    min: ms(h.minNonZeroValue),
-    mean: ms(h.mean),
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p95: ms(h.getValueAtPercentile(95)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
-  };
+  const max = h.maxValue;
+  // A percentile is its bucket's upper edge (within 1 %): never above the largest value recorded.
+  const at = (p: number) => ms(Math.min(h.getValueAtPercentile(p), max));
+  return { min: ms(h.minNonZeroValue), mean: ms(h.mean), p50: at(50), p90: at(90), p95: at(95), p99: at(99), p999: at(99.9), max: ms(max) };
 }
 
 

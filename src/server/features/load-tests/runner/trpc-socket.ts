@@ -51,7 +51,9 @@ export class LoadSocket {
     };
   }
 
+  /** Closes the socket; its subscriptions end quietly (no error: the run chose to close it). */
   close(): void {
+    this.subscriptions.clear();
     this.ws.close();
   }
 
@@ -74,7 +76,11 @@ export class LoadSocket {
       this.subscriptions.delete(message.id!);
       handlers.onError(message.error.json?.message ?? "subscription failed");
     } else if (message.result?.type === "started") handlers.onStarted?.();
-    else if (message.result?.type === "data") handlers.onData(message.result.data?.json, message.result.id);
+    else if (message.result?.type === "data") {
+      // A tracked event's data is `{ id, data }` (tRPC's envelope): the event is its `data`.
+      const json = message.result.data?.json as { data?: unknown } | undefined;
+      handlers.onData(message.result.id !== undefined ? json?.data : json, message.result.id);
+    }
     else if (message.result?.type === "stopped") this.subscriptions.delete(message.id!);
   }
 }
