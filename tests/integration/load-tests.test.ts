@@ -279,6 +279,21 @@ describe("runs", () => {
     expect(byRun(other.runId)).toEqual(["loadTest.start:admin", "loadTest.stop:admin", "loadTest.stopped:system"]);
   }, 90_000);
 
+  it("a server that shuts down stops its run and ends its generator", async () => {
+    const third = await startTestServer({}, first.database);
+    try {
+      const { runId } = await third.client(admin.token).loadTest.start.mutate({ scenario: "http-read", connections: 2, durationS: 60 });
+      await eventually(async () => (await sql(first.pulse.databaseUrl, `SELECT id FROM "LoadTestEvent" WHERE "runId" = $1`, [runId])).length >= 1, "the run is under way", 15_000);
+      const pid = third.pulse.services.loadTest.generatorPid(runId)!;
+      await third.stop();
+      expect(alive(pid)).toBe(false);
+      const run = await first.client(admin.token).loadTest.byId.query({ runId });
+      expect(run).toMatchObject({ status: "stopped", message: "The server running this load test shut down." });
+    } finally {
+      await third.stop();
+    }
+  }, 60_000);
+
   it("a run whose server died is failed by the next start, which then goes ahead", async () => {
     const [dead] = await sql<{ id: string }>(
       first.pulse.databaseUrl,
