@@ -61,7 +61,7 @@ export const NAV: { section: string; items: NavItem[] }[] = [
   {
     section: "Administration",
     items: [
-      { href: "/load-tests", label: "Load tests", Icon: GaugeIcon, soon: true, adminOnly: true },
+      { href: "/load-tests", label: "Load tests", Icon: GaugeIcon, adminOnly: true },
       { href: "/admin", label: "Admin", Icon: ShieldIcon, soon: true, adminOnly: true },
     ],
   },
