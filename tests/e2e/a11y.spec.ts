@@ -69,7 +69,19 @@ const PAGES: { name: string; who: Who; path: string; ready: (page: Page) => Prom
     },
   },
   { name: "admin (coming soon)", who: "admin", path: "/admin", ready: heading("Admin") },
-  { name: "load tests (coming soon)", who: "admin", path: "/load-tests", ready: heading("Load tests") },
+  {
+    name: "load tests",
+    who: "admin",
+    path: "/load-tests",
+    ready: async (page) => {
+      await heading("Load tests")(page);
+      await expect(page.getByTestId("lt-start-form")).toBeVisible();
+      await expect(page.getByTestId("lt-history").getByRole("status")).toHaveCount(0);
+      // The grading rules opened, so their table is checked too.
+      await page.getByTestId("lt-grading").getByText("How runs are graded").click();
+      await expect(page.getByTestId("lt-grading").getByRole("table")).toBeVisible();
+    },
+  },
   { name: "admin, refused to a member", who: "member", path: "/admin", ready: heading("Admin") },
   { name: "not found", who: "nobody", path: "/no-such-page", ready: heading("This page doesn't exist") },
 ];

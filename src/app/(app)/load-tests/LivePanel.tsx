@@ -85,7 +85,7 @@ export function LivePanel({ runId, onClose }: { runId: string; onClose(): void }
   const status: LoadTestStatus = ended?.status ?? "running";
 
   return (
-    <Card aria-labelledby={titleId} className={styles.livePanel} data-testid="lt-live" data-status={status}>
+    <Card aria-labelledby={titleId} className={styles.livePanel} data-testid="lt-live" data-status={status} data-run-id={runId}>
       <CardHeader
         titleId={titleId}
         title={
