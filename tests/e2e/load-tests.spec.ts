@@ -25,6 +25,18 @@ async function startRun(page: Page, { connections, durationS }: { connections: n
   return runId!;
 }
 
+/** The elements that reach past the viewport's right edge, for the failure message. */
+async function widest(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .slice(0, 8)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} → ${Math.round(el.getBoundingClientRect().right)}`)
+      .join("; ");
+  });
+}
+
 /** Waits until the live requests/s tile shows more than zero. */
 async function expectTraffic(page: Page): Promise<void> {
   const rps = page.getByTestId("lt-tile-rps-value");
@@ -119,8 +131,9 @@ test("an admin runs a load test, watches it live, stops another and compares run
 
   // On a phone: one column, nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
-  expect(await scrollsSideways(page)).toBe(false);
+  expect(await scrollsSideways(page), await widest(page)).toBe(false);
   await snap(page, "load-tests-mobile");
+  await expectAccessible(page, "load tests on a phone");
 });
 
 test("a member sees that load tests are for admins, not the form", async ({ page }) => {

@@ -22,8 +22,13 @@ export interface TimeSeriesChartProps {
   title: string;
   /** What the numbers are, under the title. */
   description?: ReactNode;
-  /** Epoch milliseconds, ascending. */
+  /** Epoch milliseconds, ascending; with `xAxis: "elapsed"`, milliseconds since the start. */
   times: readonly number[];
+  /**
+   * "clock" (the default): times of day. "elapsed": seconds since the start ("0 s", "1:30"), for
+   * a run of a few seconds, whose clock ticks would all read the same second.
+   */
+  xAxis?: "clock" | "elapsed";
   series: ChartSeries[];
   /** A value as people read it ("12 ms", "3.4 /s", "1.2 %"). */
   format: (value: number) => string;
@@ -41,6 +46,14 @@ export interface TimeSeriesChartProps {
 
 const CHROME = ["text-3", "border"] as const;
 const TOKENS = ["accent", "info", "success", "warning", "danger", ...CHROME] as const;
+
+const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
+
+/** 0 → "0 s", 45 → "45 s", 90 → "1:30". */
+function elapsedTick(seconds: number): string {
+  const s = Math.round(seconds);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
 
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 
@@ -93,6 +106,7 @@ export function TimeSeriesChart({
   empty = "No data in this window yet",
   height = 200,
   testId,
+  xAxis = "clock",
 }: TimeSeriesChartProps) {
   const titleId = useId();
   const colors = useThemeColors(TOKENS);
@@ -122,7 +136,7 @@ export function TimeSeriesChart({
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: {
-        x: { time: true },
+        x: { time: xAxis === "clock" },
         // From zero: a flat line at 2 ms should not look like a cliff.
         y: {
           range: (_u, _min, max) => {
@@ -132,7 +146,9 @@ export function TimeSeriesChart({
         },
       },
       axes: [
-        { ...axis, space: 70, size: 30, values: (_u, splits) => timeTicks(splits) },
+        xAxis === "clock"
+          ? { ...axis, space: 70, size: 30, values: (_u, splits) => timeTicks(splits) }
+          : { ...axis, space: 50, size: 30, incrs: SECOND_STEPS, values: (_u, splits) => splits.map(elapsedTick) },
         {
           ...axis,
           size: 60,
@@ -170,7 +186,7 @@ export function TimeSeriesChart({
       plot.current = null;
     };
     // `series` is read through `shape`: its values change every second, its shape does not.
-  }, [colors, shape, height, integer, minTop]);
+  }, [colors, shape, height, integer, minTop, xAxis]);
 
   useEffect(() => {
     plot.current?.setData(data.current);

@@ -56,7 +56,9 @@ export function Comparison({ comparison, titleId }: { comparison: LoadTestCompar
           Compared with the previous run
         </h3>
         <span className={styles.subMeta}>
-          <time dateTime={new Date(c.previousStartedAt).toISOString()}>{formatDateTime(c.previousStartedAt)}</time>, graded{" "}
+          <span>
+            Run of <time dateTime={new Date(c.previousStartedAt).toISOString()}>{formatDateTime(c.previousStartedAt)}</time>, graded
+          </span>
           <Badge tone={GRADE_TONE[c.previousGrade]}>{c.previousGrade}</Badge>
         </span>
       </div>

@@ -65,8 +65,8 @@ function ServerExport({ runId, format, liveJobs }: { runId: string; format: Form
   return (
     <div className={styles.export} data-testid={`lt-export-${format}`} data-state={ready ? "ready" : failed ? "failed" : made ? "making" : "idle"}>
       {ready && current ? (
-        <a className={buttonClass({ size: "sm" })} href={downloadPath(current.id)} download aria-label={`Download ${current.name}`}>
-          {label} ready
+        <a className={buttonClass({ size: "sm" })} href={downloadPath(current.id)} download aria-label={`Download ${label}: ${current.name}`}>
+          Download {label}
         </a>
       ) : (
         <Button size="sm" onClick={() => create.mutate()} loading={create.isPending || (made !== null && !failed)} aria-label={`Export as ${label}`}>

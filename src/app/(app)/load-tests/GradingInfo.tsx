@@ -20,10 +20,9 @@ export function GradingInfo() {
         <thead>
           <tr>
             <th scope="col">Grade</th>
-            <th scope="col">Errors at most</th>
-            <th scope="col">p99 at most</th>
-            <th scope="col">Chat p99 at most</th>
-            <th scope="col">Delivered at least</th>
+            <th scope="col">Errors</th>
+            <th scope="col">p99</th>
+            <th scope="col">Delivered</th>
           </tr>
         </thead>
         <tbody>
@@ -34,10 +33,15 @@ export function GradingInfo() {
                   {line.grade}
                 </span>
               </th>
-              <td>{pct(line.maxErrorRate)}</td>
-              <td>{ms(line.maxP99Ms)}</td>
-              <td>{ms(line.maxChatP99Ms)}</td>
-              <td>{pct(line.minDelivered)}</td>
+              <td>≤ {pct(line.maxErrorRate)}</td>
+              <td>
+                ≤ {ms(line.maxP99Ms)}
+                <span className={styles.gradingSub}>chat ≤ {ms(line.maxChatP99Ms)}</span>
+              </td>
+              <td>
+                ≥ {pct(line.minDelivered)}
+                <span className={styles.gradingSub}>websocket</span>
+              </td>
             </tr>
           ))}
         </tbody>

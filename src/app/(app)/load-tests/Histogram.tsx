@@ -19,7 +19,7 @@ export function Histogram({ buckets }: { buckets: readonly HistogramBucket[] }) 
         {shown.map((bucket, i) => (
           <div className={styles.barSlot} key={bucket.upToMs} title={`≤ ${formatMs(bucket.upToMs)}: ${formatCount(bucket.count)}`}>
             <div className={styles.bar} style={{ height: `${bucket.count ? Math.max((bucket.count / max) * 100, 2) : 0}%` }} />
-            <span className={styles.barLabel} data-hidden={i % labelEvery !== 0 || undefined}>
+            <span className={styles.barLabel} data-hidden={i % labelEvery !== 0 || undefined} data-odd={(labelEvery === 1 && i % 2 === 1) || undefined}>
               {formatMs(bucket.upToMs)}
             </span>
           </div>

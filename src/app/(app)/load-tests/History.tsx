@@ -4,7 +4,7 @@ import { useId, useState } from "react";
 import { GaugeIcon } from "@/components/icons";
 import { Chip, ChipRow } from "@/components/sessions/Chip";
 import { formatDateTime, formatRelative, useNow } from "@/components/time";
-import { Badge, Card, CardBody, CardHeader, EmptyState, ListFooter, LoadError, Skeleton, Table, tableStyles } from "@/components/ui";
+import { Badge, Card, CardBody, CardHeader, EmptyState, ListFooter, LoadError, Skeleton, Table, cx, tableStyles } from "@/components/ui";
 import { LOAD_TEST_SCENARIOS, type LoadTestRunSummary, type LoadTestScenario } from "@/shared/load-tests";
 import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { errorRate, formatCount, formatMs, formatPercent, formatRate, GRADE_TONE, loadWords, scenarioLabel, STATUS_LABEL, STATUS_TONE } from "./format";
@@ -35,11 +35,11 @@ function Row({ run, selected, now, onOpen }: { run: LoadTestRunSummary; selected
           {STATUS_LABEL[run.status]}
         </Badge>
       </td>
-      <td>{scenarioLabel(run.scenario)}</td>
-      <td className={styles.num}>{loadWords(run.config.connections, run.config.durationS)}</td>
+      <td className={tableStyles.hideSm}>{scenarioLabel(run.scenario)}</td>
+      <td className={cx(styles.num, tableStyles.hideSm)}>{loadWords(run.config.connections, run.config.durationS)}</td>
       <td className={styles.num}>{r ? formatRate(r.requestsPerS) : "—"}</td>
-      <td className={styles.num}>{r ? formatMs(r.p99) : "—"}</td>
-      <td className={styles.num}>{r ? `${formatCount(r.errors)}${r.errors ? ` (${formatPercent(errorRate(r.requests, r.errors))})` : ""}` : "—"}</td>
+      <td className={cx(styles.num, tableStyles.hideSm)}>{r ? formatMs(r.p99) : "—"}</td>
+      <td className={cx(styles.num, tableStyles.hideSm)}>{r ? `${formatCount(r.errors)}${r.errors ? ` (${formatPercent(errorRate(r.requests, r.errors))})` : ""}` : "—"}</td>
       <td className={styles.gradeCell}>
         {r ? (
           <span className={styles.grade} data-tone={GRADE_TONE[r.grade]} data-testid="lt-history-grade" title={r.gradeReason}>
@@ -76,20 +76,18 @@ export function History({ selectedId, onOpen }: { selectedId: string | null; onO
         titleId={titleId}
         title="History"
         description="Every run, newest first. Open one for its result, its comparison with the run before it, and exports."
-        actions={
-          <ChipRow role="group" aria-label="Scenario">
-            <Chip on={scenario === undefined} onClick={() => setScenario(undefined)}>
-              All
-            </Chip>
-            {LOAD_TEST_SCENARIOS.map((s) => (
-              <Chip key={s} on={scenario === s} onClick={() => setScenario(s)}>
-                {scenarioLabel(s)}
-              </Chip>
-            ))}
-          </ChipRow>
-        }
       />
       <CardBody flush>
+        <ChipRow role="group" aria-label="Scenario" className={styles.filters}>
+          <Chip on={scenario === undefined} onClick={() => setScenario(undefined)}>
+            All
+          </Chip>
+          {LOAD_TEST_SCENARIOS.map((s) => (
+            <Chip key={s} on={scenario === s} onClick={() => setScenario(s)}>
+              {scenarioLabel(s)}
+            </Chip>
+          ))}
+        </ChipRow>
         {list.isError ? (
           <div className={styles.pad}>
             <LoadError title="Past runs can't be loaded" error={list.error} onRetry={() => void list.refetch()} />
@@ -113,17 +111,19 @@ export function History({ selectedId, onOpen }: { selectedId: string | null; onO
                 <tr>
                   <th scope="col">Started</th>
                   <th scope="col">Status</th>
-                  <th scope="col">Scenario</th>
-                  <th scope="col" className={styles.num}>
+                  <th scope="col" className={tableStyles.hideSm}>
+                    Scenario
+                  </th>
+                  <th scope="col" className={cx(styles.num, tableStyles.hideSm)}>
                     Connections × duration
                   </th>
                   <th scope="col" className={styles.num}>
                     Req/s
                   </th>
-                  <th scope="col" className={styles.num}>
+                  <th scope="col" className={cx(styles.num, tableStyles.hideSm)}>
                     p99
                   </th>
-                  <th scope="col" className={styles.num}>
+                  <th scope="col" className={cx(styles.num, tableStyles.hideSm)}>
                     Errors
                   </th>
                   <th scope="col">Grade</th>

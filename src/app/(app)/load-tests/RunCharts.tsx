@@ -11,7 +11,8 @@ const rate = (v: number) => `${formatRate(v)}/s`;
 /** Requests per second and latency percentiles of a run, one point a second: live, or a finished run's series. */
 export function RunCharts({ series, live = false, height = 190 }: { series: readonly LoadTestSnapshot[]; live?: boolean; height?: number }) {
   const charts = useMemo(() => {
-    const times = series.map((s) => new Date(s.at).getTime());
+    // Seconds since the start: a run lasts seconds, and its clock ticks would repeat one another.
+    const times = series.map((s) => s.second * 1000);
     return {
       times,
       requests: [{ label: "Requests", color: "accent", fill: true, values: series.map((s) => s.requestsPerS) }] satisfies ChartSeries[],
@@ -38,6 +39,7 @@ export function RunCharts({ series, live = false, height = 190 }: { series: read
             empty={empty}
             height={height}
             testId="lt-chart-requests"
+            xAxis="elapsed"
           />
         </CardBody>
       </Card>
@@ -53,6 +55,7 @@ export function RunCharts({ series, live = false, height = 190 }: { series: read
             empty={empty}
             height={height}
             testId="lt-chart-latency"
+            xAxis="elapsed"
           />
         </CardBody>
       </Card>
