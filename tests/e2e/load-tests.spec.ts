@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { expectAccessible, newAccount, scrollsSideways, signInAsAdmin, signUp, snap } from "./support";
+import { expectAccessible, newAccount, newDevice, scrollsSideways, signInAsAdmin, signUp, snap } from "./support";
 
 /** Fills the form and starts a run; returns its id once the live panel shows it. */
 async function startRun(page: Page, { connections, durationS }: { connections: number; durationS: number }): Promise<string> {
@@ -35,6 +35,14 @@ async function widest(page: Page): Promise<string> {
       .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} → ${Math.round(el.getBoundingClientRect().right)}`)
       .join("; ");
   });
+}
+
+/** Starts a run over HTTP with the page's cookie, as another tab would; returns its id. */
+async function startElsewhere(page: Page, input: { scenario: string; connections: number; durationS: number }): Promise<string> {
+  const response = await page.request.post("/api/trpc/loadTest.start", { data: { json: input } });
+  expect(response.ok(), await response.text()).toBe(true);
+  const body = (await response.json()) as { result: { data: { json: { runId: string } } } };
+  return body.result.data.json.runId;
 }
 
 /** Waits until the live requests/s tile shows more than zero. */
@@ -88,12 +96,20 @@ test("an admin runs a load test, watches it live, stops another and compares run
   await live.getByRole("button", { name: "Close the run's result" }).click();
   await expect(live).toHaveCount(0);
 
-  // Run 2: long enough to stop by hand.
-  const second = await startRun(page, { connections: 5, durationS: 60 });
+  // Run 2, started elsewhere (another tab, another admin) while this page still offers the form:
+  // the server refuses ours with CONFLICT, said in words, and the page follows the run that won.
+  const second = await startElsewhere(page, { scenario: "http-read", connections: 5, durationS: 60 });
+  await form.getByRole("button", { name: "Start load test" }).click();
+  await expect(form.getByRole("alert")).toContainText("A run is already in progress");
+  await expect(form.getByRole("alert")).toContainText("already running");
+  await expect(page.getByTestId("lt-live")).toHaveAttribute("data-run-id", second);
   await expectTraffic(page);
+  await expect(form.getByRole("button", { name: "Start load test" })).toBeDisabled();
   await page.getByTestId("lt-live").getByRole("button", { name: "Stop" }).click();
   await expect(page.getByTestId("lt-live-status")).toHaveText("Stopped", { timeout: 20_000 });
   await expect(history.locator(`tr[data-run-id="${second}"]`).getByTestId("lt-history-status")).toHaveText("Stopped");
+  // The refusal was about that run: gone with it.
+  await expect(form.getByRole("alert")).toBeEmpty();
   await page.getByTestId("lt-live").getByRole("button", { name: "Close the run's result" }).click();
 
   // Run 3: completes, so it is compared with the last finished run of its scenario.
@@ -136,7 +152,11 @@ test("an admin runs a load test, watches it live, stops another and compares run
   await expectAccessible(page, "load tests on a phone");
 });
 
-test("a member sees that load tests are for admins, not the form", async ({ page }) => {
+test("a member sees that load tests are for admins, not the form", async ({ page, browser, baseURL }) => {
+  // The first account of a fresh database is an admin: make sure it is not this one, when this test runs alone.
+  const admin = await newDevice(browser, baseURL);
+  await signInAsAdmin(admin.page);
+  await admin.context.close();
   await signUp(page, newAccount("Mo Member"));
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /^Load tests/ })).toHaveCount(0);
   await page.goto("/load-tests");

@@ -34,14 +34,17 @@ function About({ target, maxRequests }: { target: string; maxRequests: number })
 /** The admin's load-test console: start a run, watch it live, read past results. */
 export function LoadTestsView() {
   const trpc = useTRPC();
-  const [started, setStarted] = useState<string | null>(null);
+  // The run the panel follows: the one started here, or the one in progress when the page learnt of it
+  // (another admin's too). It stays followed after it ends, for its result, until closed.
+  const [followed, setFollowed] = useState<string | null>(null);
   const [dismissed, setDismissed] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   // Polled so that a run another admin starts shows up here too.
   const options = useQuery(trpc.loadTest.options.queryOptions(undefined, { refetchInterval: 10_000 }));
   const runningId = options.data?.running?.id ?? null;
-  // A run in progress comes first (ours or another admin's); after it ends, its result stays until closed.
-  const activeId = runningId && runningId !== dismissed ? runningId : started;
+  // A run in progress takes the panel over from a finished one (set while rendering: derived state).
+  if (runningId && runningId !== dismissed && runningId !== followed) setFollowed(runningId);
+  const activeId = followed;
 
   return (
     <>
@@ -59,14 +62,14 @@ export function LoadTestsView() {
             runId={activeId}
             onClose={() => {
               setDismissed(activeId);
-              setStarted(null);
+              setFollowed(null);
             }}
           />
         ) : null}
         <div className={styles.top}>
           {options.data ? (
             <>
-              <StartForm options={options.data} busy={runningId !== null} onStarted={setStarted} />
+              <StartForm options={options.data} busy={runningId !== null} onStarted={setFollowed} />
               <About target={options.data.target} maxRequests={options.data.limits.maxRequests} />
             </>
           ) : options.isPending ? (

@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { toFormError, type FormError, NO_ERROR } from "@/components/errors";
 import { Alert, Button, Card, CardBody, CardHeader, Field, cx, ui } from "@/components/ui";
 import { SCENARIO_INFO, type LoadTestOptions, type LoadTestScenario } from "@/shared/load-tests";
@@ -33,6 +33,12 @@ export function StartForm({ options, busy, onStarted }: { options: LoadTestOptio
   const [serverError, setServerError] = useState<FormError>(NO_ERROR);
   const [conflict, setConflict] = useState<string | null>(null);
   const bounds = boundsFor(limits, scenario);
+  // The run a CONFLICT was about has ended once the page no longer knows of a run in progress.
+  const wasBusy = useRef(busy);
+  useEffect(() => {
+    if (wasBusy.current && !busy) setConflict(null);
+    wasBusy.current = busy;
+  }, [busy]);
 
   const start = useMutation({
     mutationFn: (input: { scenario: LoadTestScenario; connections: number; durationS: number; ratePerS?: number }) => client.loadTest.start.mutate(input),
