@@ -10,7 +10,7 @@ import { expectAccessible, newAccount, newDevice, scrollsSideways, signInAsAdmin
 /** Fills the form and starts a run; returns its id once the live panel shows it. */
 async function startRun(page: Page, { connections, durationS }: { connections: number; durationS: number }): Promise<string> {
   const form = page.getByTestId("lt-start-form");
-  await form.getByRole("radio", { name: /HTTP reads/ }).check();
+  await form.getByRole("radio", { name: "HTTP reads" }).check();
   await form.getByLabel("Connections").fill(String(connections));
   await form.getByLabel("Duration (s)").fill(String(durationS));
   await form.getByLabel("Rate per second (optional)").fill("");

@@ -20,11 +20,14 @@ export function GradeBadge({ grade, reason, size = "lg" }: { grade: LoadTestResu
   );
 }
 
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+function Figure({ label, value, sub, testId }: { label: string; value: string; sub?: string; testId?: string }) {
   return (
     <div className={styles.figure}>
       <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
+      <dd>
+        <span data-testid={testId}>{value}</span>
+        {sub ? <span className={styles.figureSub}>{sub}</span> : null}
+      </dd>
     </div>
   );
 }
@@ -62,13 +65,14 @@ export function ResultView({ result, scenario }: { result: LoadTestResult; scena
           <dl className={styles.figures}>
             <Figure label="Requests" value={formatCount(result.requests)} testId="lt-total-requests" />
             <Figure label="Requests / s" value={formatRate(result.requestsPerS)} testId="lt-total-rps" />
-            <Figure label="Errors" value={`${formatCount(result.errors)} (${formatPercent(errorRate(result.requests, result.errors))})`} />
+            <Figure label="Errors" value={formatCount(result.errors)} sub={`${formatPercent(errorRate(result.requests, result.errors))} failed`} />
             <Figure label="Ran for" value={`${result.elapsedS.toFixed(result.elapsedS < 10 ? 1 : 0)} s`} />
             <Figure label="Received" value={formatBytes(result.bytesReceived)} />
             {scenario === "websocket" && result.expected !== undefined ? (
               <Figure
                 label="Delivered"
-                value={`${formatCount(result.delivered ?? 0)} / ${formatCount(result.expected)}${result.expected ? ` (${formatPercent((result.delivered ?? 0) / result.expected)})` : ""}`}
+                value={result.expected ? formatPercent((result.delivered ?? 0) / result.expected) : "—"}
+                sub={`${formatCount(result.delivered ?? 0)} of ${formatCount(result.expected)}`}
               />
             ) : null}
           </dl>

@@ -103,11 +103,15 @@ export function StartForm({ options, busy, onStarted }: { options: LoadTestOptio
                     checked={scenario === id}
                     disabled={!available}
                     onChange={() => setScenario(id)}
-                    aria-describedby={`${titleId}-${id}`}
+                    // Named by the label alone; the description (or why it is unavailable) is read after it.
+                    aria-labelledby={`${titleId}-${id}-label`}
+                    aria-describedby={`${titleId}-${id}-description`}
                   />
                   <span className={styles.scenarioText}>
-                    <span className={styles.scenarioLabel}>{SCENARIO_INFO[id].label}</span>
-                    <span className={styles.scenarioDescription} id={`${titleId}-${id}`}>
+                    <span className={styles.scenarioLabel} id={`${titleId}-${id}-label`}>
+                      {SCENARIO_INFO[id].label}
+                    </span>
+                    <span className={styles.scenarioDescription} id={`${titleId}-${id}-description`}>
                       {available ? SCENARIO_INFO[id].description : `Unavailable: ${reason ?? "this server cannot run it now."}`}
                     </span>
                   </span>
