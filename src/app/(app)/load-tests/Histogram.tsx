@@ -1,6 +1,6 @@
 import type { HistogramBucket } from "@/shared/load-tests";
 import { formatCount, formatMs } from "./format";
-import styles from "./Results.module.css";
+import styles from "./Histogram.module.css";
 
 /**
  * How the requests' latencies spread: one bar per bucket, as tall as its share of the tallest.
