@@ -39,7 +39,7 @@ export function GradingInfo() {
                 <span className={styles.gradingSub}>chat ≤ {ms(line.maxChatP99Ms)}</span>
               </td>
               <td>
-                ≥ {pct(line.minDelivered)}
+                {line.minDelivered >= 1 ? "all" : `≥ ${pct(line.minDelivered)}`}
                 <span className={styles.gradingSub}>websocket</span>
               </td>
             </tr>

@@ -73,11 +73,11 @@ export async function listRuns(q: Queryable, filter: { scenario?: string; status
   return { items, nextCursor: rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null };
 }
 
-/** The last finished run of a scenario before this one, with a result: what a new result is compared with. */
+/** The last completed run of a scenario before this one: what a new result is compared with (a stopped run is partial). */
 export async function previousRun(q: Queryable, scenario: LoadTestScenario, beforeRunId: string) {
   const { rows } = await q.query<{ id: string; startedAt: Date; result: LoadTestResult }>(
     `SELECT id::text AS id, "startedAt", result - 'series' - 'histogram' AS result FROM "LoadTestRun"
-     WHERE scenario = $1 AND id <> $2 AND status IN ('completed', 'stopped') AND result IS NOT NULL
+     WHERE scenario = $1 AND id <> $2 AND status = 'completed' AND result IS NOT NULL
        AND "startedAt" <= (SELECT "startedAt" FROM "LoadTestRun" WHERE id = $2)
      ORDER BY "startedAt" DESC LIMIT 1`,
     [scenario, beforeRunId],

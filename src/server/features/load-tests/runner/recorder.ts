@@ -21,6 +21,7 @@ export class Recorder {
   private secondErrorsByKind: Record<string, number> = {};
   private readonly startedAt = performance.now();
   private secondsReported = 0;
+  private secondStartedAt = performance.now();
   requests = 0;
   errors = 0;
   readonly errorsByKind: Record<string, number> = {};
@@ -61,12 +62,16 @@ export class Recorder {
   snapshot(): Omit<LoadTestSnapshot, "at"> & { at: number } {
     const second = ++this.secondsReported;
     const h = this.second;
+    // The last snapshot covers the part-second since the one before: its rate is per second, not its count.
+    const now = performance.now();
+    const lengthS = Math.max(0.05, (now - this.secondStartedAt) / 1000);
+    this.secondStartedAt = now;
     const snapshot = {
       type: "snapshot" as const,
       second,
       at: Date.now(),
       requests: this.secondRequests,
-      requestsPerS: this.secondRequests,
+      requestsPerS: Math.round((this.secondRequests / lengthS) * 10) / 10,
       p50: h.totalCount ? ms(h.getValueAtPercentile(50)) : 0,
       p95: h.totalCount ? ms(h.getValueAtPercentile(95)) : 0,
       p99: h.totalCount ? ms(h.getValueAtPercentile(99)) : 0,
