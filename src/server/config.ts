@@ -69,6 +69,10 @@ const environmentSchema = z.object({
   ALERT_EVENT_LOOP_MS: z.coerce.number().gt(0).max(3_600_000).default(200),
   ALERT_CLEAR_AFTER_S: z.coerce.number().min(0).max(3_600).default(10),
   ALERT_WINDOW_S: z.coerce.number().int().min(1).max(60).default(60),
+  // Load shedding (http/shedding.ts): 0 turns a rule off.
+  SHED_EVENT_LOOP_MS: z.coerce.number().min(0).max(60_000).default(1_000),
+  SHED_HEAP_PERCENT: z.coerce.number().min(0).max(100).default(90),
+  SHED_CLEAR_S: z.coerce.number().min(0).max(600).default(5),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -152,6 +156,11 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
     metricsToken: env.METRICS_TOKEN,
     version: env.APP_VERSION ?? env.RENDER_GIT_COMMIT?.slice(0, 7) ?? process.env.npm_package_version ?? "dev",
+    /**
+     * Load shedding: past either line (event-loop p99 each half second; heap used as a share of V8's
+     * limit), new non-essential HTTP requests get 503 until both have stayed under for `clearAfterMs`.
+     */
+    shedding: { eventLoopMs: env.SHED_EVENT_LOOP_MS, heapPercent: env.SHED_HEAP_PERCENT, clearAfterMs: env.SHED_CLEAR_S * 1000, sampleEveryMs: 500, retryAfterS: 5 },
     /** Alert rules: error rate and p95 over the last `windowS` (from 20 calls on), heap used, event-loop p99. */
     alerts: {
       errorRate: env.ALERT_ERROR_RATE,

@@ -16,9 +16,11 @@ export interface TestServer {
 /** The real server (API only, no Next) on a free port, on a fresh database. */
 export async function startTestServer(overrides: Partial<Config> = {}, database?: TestDatabase, options: StartOptions = {}): Promise<TestServer> {
   const db = database ?? (await createTestDatabase());
+  const base = loadConfig({ NODE_ENV: "test" });
   const config = loadConfig(
     { NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
-    { signInAttemptsPerIp: 1_000, signInAttemptsPerEmail: 5, shutdownGraceMs: 2_000, ...overrides },
+    // Shedding off: a test machine's CPU stalls (two test files, PostgreSQL, Chromium on two cores) are not overload; shedding.test.ts turns it on.
+    { signInAttemptsPerIp: 1_000, signInAttemptsPerEmail: 5, shutdownGraceMs: 2_000, shedding: { ...base.shedding, eventLoopMs: 0 }, ...overrides },
   );
   const pulse = await startPulse(config, createLogger(config.logLevel), options);
   const clients: PulseClient[] = [];

@@ -14,6 +14,7 @@ import { createHttpContext, createSocketContext, credentialOf, type ContextSourc
 import { requestIdFrom, tagError, wasRecorded } from "@/server/trpc/request-id";
 import type { AppRouter } from "@/server/trpc/router";
 import { wsEncoder } from "@/server/trpc/wire";
+import { essentialCalls, essentialPath, LoadShedder, overloaded, sendOverloaded } from "./shedding.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
 
 export { CLOSE_SERVICE_RESTART, WS_PATH };
@@ -101,10 +102,17 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
   /** The route of a call the middleware never saw: its procedure's, or one route for every unknown path (they are the caller's to invent). */
   const failedRoute = (path: string | undefined) => (path !== undefined && Object.hasOwn(procedures, path) ? trpcRoute(path) : TRPC_UNKNOWN);
 
+  const shedder = new LoadShedder(config.shedding, log);
+  shedder.start();
+
   const handleTrpc = createTrpcHttpHandler({
     router,
     maxBodySize: config.maxBodyBytes,
-    createContext: (req, res) => createHttpContext(parts, req, res, stateOf(req)?.id ?? requestIdFrom(undefined)),
+    createContext: async (req, res, info) => {
+      // Overloaded: refused before any work (no authentication), each call with a proper tRPC error.
+      if (shedder.refuses(essentialCalls(procedures, info?.calls.map((call) => call.path) ?? []))) throw overloaded(res, config.shedding.retryAfterS);
+      return createHttpContext(parts, req, res, stateOf(req)?.id ?? requestIdFrom(undefined));
+    },
     onError: ({ error, path, req, res }) => {
       const state = stateOf(req);
       if (state) tagError(error, state.id);
@@ -129,6 +137,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: string): Promise<void> {
+    if (!pathname.startsWith(TRPC_PREFIX) && !essentialPath(pathname) && shedder.refuses(false)) return sendOverloaded(res, config.shedding.retryAfterS);
     if (pathname.startsWith(TRPC_PREFIX)) return handleTrpc(req, res, pathname.slice(TRPC_PREFIX.length), query);
     switch (pathname) {
       case "/health": {
@@ -279,6 +288,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     server,
     async drain(graceMs) {
       draining = true;
+      shedder.stop();
       // In-flight requests are answered, on a connection that then closes instead of idling.
       for (const res of unanswered) if (!res.headersSent) res.setHeader("Connection", "close");
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,7 +9,7 @@ import WebSocket from "ws";
 export interface RawError {
   message: string;
   code: number;
-  data: { code: string; httpStatus: number; path?: string; zodError?: { fieldErrors: Record<string, string[]> } | null; retryAfterS?: number | null };
+  data: { code: string; httpStatus: number; path?: string; zodError?: { fieldErrors: Record<string, string[]> } | null; retryAfterS?: number | null; requestId?: string | null };
 }
 
 export interface RawResponse<T = unknown> {
