@@ -1,4 +1,4 @@
-// Sums the JSON reports that Vitest and Playwright write under test-results/ into one line.
+// Sums the JSON reports that Vitest (unit and integration, then the fault suite) and Playwright write under test-results/ into one line.
 import fs from "node:fs";
 
 const read = (file) => {
@@ -18,6 +18,16 @@ if (vitest) {
   failed += vitest.numFailedTests;
 } else {
   console.log("no Vitest report (test-results/vitest.json)");
+  failed += 1;
+}
+
+// The fault suite (vitest.faults.config.ts), run by npm test between the two.
+const faults = read("test-results/faults.json");
+if (faults) {
+  passed += faults.numPassedTests;
+  failed += faults.numFailedTests;
+} else {
+  console.log("no fault-suite report (test-results/faults.json)");
   failed += 1;
 }
 

@@ -33,9 +33,10 @@ export async function findFreePort(): Promise<number> {
  * Starts a PostgreSQL cluster kept in `directory` (created on first use), on a free port.
  * PostgreSQL refuses to run as root, so as root the cluster runs as a `postgres` system user.
  */
-export async function startEmbeddedPostgres(directory: string, log: Logger): Promise<EmbeddedDatabase> {
+/** `port`: a fixed one (a fault test restarts the cluster where its clients expect it); default: any free port. */
+export async function startEmbeddedPostgres(directory: string, log: Logger, port?: number): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(directory);
-  const port = await findFreePort();
+  port ??= await findFreePort();
   const initialised = await fs
     .stat(path.join(databaseDir, "PG_VERSION"))
     .then(() => true)
