@@ -38,7 +38,7 @@ describe("download ids that try to leave FILES_DIR", () => {
   it("get 4xx and never the bytes of a file outside it, whoever asks", async () => {
     const seen: string[] = [];
     for (const id of BASES) {
-      for (const auth of [{}, { Authorization: `Bearer ${owner.token}` }]) {
+      for (const auth of [{}, { Authorization: `Bearer ${owner.token}` }] as Record<string, string>[]) {
         for (const suffix of ["", "?token=abc", `?token=${encodeURIComponent("../secret.txt")}`]) {
           const raw = `${server.url}/api/files/${id.includes("%") ? id : encodeURI(id)}/download${suffix}`;
           const response = await fetch(raw, { headers: auth }).catch(() => null);
