@@ -19,7 +19,7 @@ beforeAll(async () => {
   server = await startTestServer();
   admin = await signUp(server, "Admin");
   member = await signUp(server, "Member");
-  const all = server.pulse.router._def.procedures as Record<string, { _def: { type: string } }>;
+  const all = server.pulse.router._def.procedures as unknown as Record<string, { _def: { type: string } }>;
   procedures = Object.entries(all)
     .filter(([, p]) => p._def.type === "query" || p._def.type === "mutation")
     .map(([path, p]) => ({ path, type: p._def.type as "query" | "mutation" }));
