@@ -17,3 +17,9 @@ export const CLOSE_CREDENTIALS_REVOKED = 4001;
 
 /** "Service restart" (RFC 6455): the instance is draining; reconnect, to another one if there is one. */
 export const CLOSE_SERVICE_RESTART = 1012;
+
+/**
+ * The request header that carries a page request's Content-Security-Policy nonce from the server
+ * (which makes it) to the root layout (which puts it on its inline script).
+ */
+export const NONCE_HEADER = "x-nonce";

@@ -14,6 +14,8 @@ import { createHttpContext, createSocketContext, credentialOf, type ContextSourc
 import { requestIdFrom, tagError, wasRecorded } from "@/server/trpc/request-id";
 import type { AppRouter } from "@/server/trpc/router";
 import { wsEncoder } from "@/server/trpc/wire";
+import { createOriginGuard } from "./origin.js";
+import { preparePageRequest, setSecurityHeaders } from "./security-headers.js";
 import { essentialCalls, essentialPath, LoadShedder, overloaded, sendOverloaded } from "./shedding.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
 
@@ -136,7 +138,10 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     },
   });
 
+  const originGuard = createOriginGuard({ router, config, log, trpcPrefix: TRPC_PREFIX });
+
   async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: string): Promise<void> {
+    if (originGuard.http(req, res, pathname, query, stateOf(req)?.id ?? "")) return;
     if (!pathname.startsWith(TRPC_PREFIX) && !essentialPath(pathname) && shedder.refuses(false)) return sendOverloaded(res, config.shedding.retryAfterS);
     if (pathname.startsWith(TRPC_PREFIX)) return handleTrpc(req, res, pathname.slice(TRPC_PREFIX.length), query);
     switch (pathname) {
@@ -175,8 +180,11 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
         caller: () => (caller ??= parts.authenticate(credentialOf(req))),
       });
     }
-    if (next) return next.handle(req, res);
-    sendJson(res, 404, { error: "Not found" });
+    if (next) {
+      preparePageRequest(req, res, pathname, config);
+      return next.handle(req, res);
+    }
+    sendJson(res, 404, { error: "Not found", requestId: stateOf(req)?.id });
   }
 
   const server = http.createServer((req, res) => {
@@ -190,6 +198,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     const pathname = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? "" : url.slice(q + 1);
     const route = routeGroup(pathname);
+    setSecurityHeaders(res, pathname, config);
     res.once("finish", () => {
       const status = res.statusCode;
       const durationMs = performance.now() - started;
@@ -220,7 +229,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     }
     handle(req, res, pathname, query).catch((err: unknown) => {
       log.error({ err, reqId: requestId, path: pathname }, "unhandled request error");
-      if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on our side." });
+      if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on our side.", requestId });
       else res.destroy();
     });
   });
@@ -275,6 +284,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = (req.url ?? "/").split("?", 1)[0];
+    if (originGuard.upgrade(req, socket, requestIdFrom(req.headers["x-request-id"]))) return;
     if (pathname === WS_PATH && !draining) {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     } else if (next?.upgrade && pathname !== WS_PATH) {
