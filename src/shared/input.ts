@@ -26,6 +26,7 @@ export const MAX_EVENT_ID = 2n ** 63n - 1n;
 
 /** An event id: the decimal string of an event log's sequence number. */
 export const eventId = text()
+  .max(19, "An event id is a decimal number.")
   .regex(/^\d{1,19}$/, "An event id is a decimal number.")
   // Checks all run: only a string of digits reaches BigInt.
   .refine((id) => !/^\d+$/.test(id) || BigInt(id) <= MAX_EVENT_ID, `An event id is at most ${MAX_EVENT_ID}.`);

@@ -172,11 +172,27 @@ describe("oversized bodies", () => {
     expect(response.error!.message).toMatch(/\bpassword\b/);
   });
 
-  it("a WebSocket message over 1 MB closes that socket (1009), and the server carries on", async () => {
+  it("a WebSocket message over 1 MB closes that socket (1009) only: another socket, mid-subscription, carries on", async () => {
+    const other = await RawSocket.open(server.url, { token: user.token });
+    const live = other.subscribe("health.live");
+    await eventually(() => live.data.length > 0, "the other socket's subscription to start");
     const socket = await RawSocket.open(server.url);
     socket.ws.send(JSON.stringify({ id: 1, method: "mutation", params: { path: "auth.signIn", input: JSON.parse(bigSignIn()) } }));
     expect((await within(socket.closed, "the oversized socket to close")).code).toBe(1009);
+    expect(other.isOpen).toBe(true);
+    expect(await other.call<{ id: string }>("query", "auth.me")).toMatchObject({ id: user.user.id });
+    const seen = live.data.length;
+    await eventually(() => live.data.length > seen, "the other socket's subscription to go on");
+    other.close();
     expect((await server.client().health.ping.query()).time).toBeGreaterThan(0);
+  });
+
+  it("a message just under the limit is read (and its bad field reported), the socket stays open", async () => {
+    const socket = await RawSocket.open(server.url);
+    const error = await socket.call("mutation", "auth.signIn", { email: "big@example.com", password: "x".repeat(900_000) }).catch((e: unknown) => e);
+    expect((error as RawSocketError).shape.data.code).toBe("BAD_REQUEST");
+    expect(socket.isOpen).toBe(true);
+    socket.close();
   });
 });
 

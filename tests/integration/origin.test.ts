@@ -76,7 +76,7 @@ describe("a cookie-carried mutation from another site", () => {
       ["text/plain", JSON.stringify({ json: { name: "stolen" } })],
     ];
     for (const [type, body] of forms) {
-      for (const headers of [{ "Sec-Fetch-Site": "cross-site" }, { Origin: EVIL }]) {
+      for (const headers of [{ "Sec-Fetch-Site": "cross-site" }, { Origin: EVIL }] as Record<string, string>[]) {
         const response = await fetch(`${server.url}/api/trpc/auth.createApiToken`, {
           method: "POST",
           headers: { ...headers, "Content-Type": type, Cookie: cookie },

@@ -3,6 +3,9 @@
  * surrogates): it is built from `text()` (src/shared/input.ts), or is a zod format (uuid, email)
  * whose pattern admits neither. A new procedure with a bare `z.string()` fails here, before it
  * can answer a 500 to an odd byte. tests/integration/odd-input.test.ts sends the bytes.
+ *
+ * And every input is bounded: each string and array has a largest length, each object is
+ * `.strict()` (unknown keys are refused, not silently dropped), and there are no records.
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -13,22 +16,28 @@ const appRouter = createAppRouter({} as Services);
 import { eventId, storableText, text } from "@/shared/input";
 
 type Schema = z.core.$ZodType;
+type Def = z.core.$ZodTypeDef & Record<string, unknown>;
 
-/** Paths (within the input) of string schemas that lack the storable-text check. */
-function unguardedStrings(schema: Schema, at: string, seen = new Set<Schema>()): string[] {
+/**
+ * Visits every schema inside an input, calling `leaf` for strings, arrays and objects with the
+ * path (within the input) where they are; returns what `leaf` found, and an entry for every
+ * schema kind the walk does not know (any, unknown, custom…), rather than passing it.
+ */
+function walkInput(schema: Schema, at: string, leaf: (def: Def, at: string) => string[], seen = new Set<Schema>()): string[] {
   if (seen.has(schema)) return [];
   seen.add(schema);
-  const def = schema._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
-  const walk = (child: unknown, path: string) => unguardedStrings(child as Schema, path, seen);
+  const def = schema._zod.def as Def;
+  const walk = (child: unknown, path: string) => walkInput(child as Schema, path, leaf, seen);
   switch (def.type) {
-    case "string": {
-      const guarded = (def.checks ?? []).includes(storableText as never) || typeof (def as { format?: string }).format === "string";
-      return guarded ? [] : [at || "(input)"];
-    }
+    case "string":
+      return leaf(def, at || "(input)");
     case "object":
-      return Object.entries(def.shape as Record<string, Schema>).flatMap(([key, child]) => walk(child, at ? `${at}.${key}` : key));
+      return [
+        ...leaf(def, at || "(input)"),
+        ...Object.entries(def.shape as Record<string, Schema>).flatMap(([key, child]) => walk(child, at ? `${at}.${key}` : key)),
+      ];
     case "array":
-      return walk(def.element, `${at}[]`);
+      return [...leaf(def, at || "(input)"), ...walk(def.element, `${at}[]`)];
     case "optional":
     case "nullable":
     case "default":
@@ -44,7 +53,7 @@ function unguardedStrings(schema: Schema, at: string, seen = new Set<Schema>()):
     case "pipe":
       return [...walk(def.in, at), ...walk(def.out, at)];
     case "record":
-      return [...walk(def.keyType, `${at}{key}`), ...walk(def.valueType, `${at}{}`)];
+      return [...leaf(def, at || "(input)"), ...walk(def.keyType, `${at}{key}`), ...walk(def.valueType, `${at}{}`)];
     case "tuple":
       return [...(def.items as Schema[]).flatMap((item, index) => walk(item, `${at}[${index}]`)), ...(def.rest ? walk(def.rest, `${at}[]`) : [])];
     case "lazy":
@@ -59,11 +68,48 @@ function unguardedStrings(schema: Schema, at: string, seen = new Set<Schema>()):
     case "undefined":
     case "void":
     case "transform":
+    case "never":
       return [];
     default:
-      // An input type this walk does not know (any, unknown, custom…): say so rather than pass it.
       return [`${at || "(input)"} (a ${def.type} input: extend this walk or use a stricter schema)`];
   }
+}
+
+/** Paths (within the input) of string schemas that lack the storable-text check. */
+function unguardedStrings(schema: Schema, at: string): string[] {
+  return walkInput(schema, at, (def, path) => {
+    if (def.type !== "string") return [];
+    const guarded = (def.checks ?? []).includes(storableText as never) || typeof (def as { format?: string }).format === "string";
+    return guarded ? [] : [path];
+  });
+}
+
+/** A check's kind in zod 4 (`max_length`, `length_equals`, …). */
+const checkKinds = (def: Def) => ((def.checks ?? []) as { _zod: { def: { check: string } } }[]).map((check) => check._zod.def.check);
+const bounded = (def: Def) => checkKinds(def).some((kind) => kind === "max_length" || kind === "length_equals");
+/** Formats whose pattern fixes their length. */
+const FIXED_LENGTH_FORMATS = new Set(["uuid", "guid"]);
+
+/**
+ * What an input must not accept, so that no request can make the server hold, store or walk more
+ * than a field needs: a string or array without a largest length, an object that lets unknown
+ * keys through (not `.strict()`), a record (any number of keys, whatever their names).
+ */
+function unboundedInputs(schema: Schema, at: string): string[] {
+  return walkInput(schema, at, (def, path) => {
+    switch (def.type) {
+      case "string":
+        return bounded(def) || FIXED_LENGTH_FORMATS.has(String(def.format)) ? [] : [`${path}: a string without .max()`];
+      case "array":
+        return bounded(def) ? [] : [`${path}: an array without .max()`];
+      case "object":
+        return (def.catchall as Schema | undefined)?._zod.def.type === "never" ? [] : [`${path}: an object that is not .strict()`];
+      case "record":
+        return [`${path}: a record (any keys): list the keys in a strict object`];
+      default:
+        return [];
+    }
+  });
 }
 
 describe("every procedure's string inputs refuse what PostgreSQL cannot store", () => {
@@ -93,5 +139,35 @@ describe("every procedure's string inputs refuse what PostgreSQL cannot store", 
     expect(eventId.safeParse("9223372036854775808").error?.issues[0]?.message).toMatch(/at most/);
     expect(eventId.safeParse("99999999999999999999").success).toBe(false);
     expect(eventId.safeParse("12a").error?.issues.map((issue) => issue.message)).toEqual(["An event id is a decimal number."]);
+  });
+});
+
+describe("every procedure's inputs are bounded and refuse unknown keys", () => {
+  const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { inputs: Schema[] } }>);
+
+  it.each(procedures.map(([path]) => [path]))("%s", (path) => {
+    const procedure = procedures.find(([name]) => name === path)![1];
+    expect(procedure._def.inputs.flatMap((input) => unboundedInputs(input, ""))).toEqual([]);
+  });
+
+  it("the walk itself notices an unbounded string or array, a loose object and a record, nested or not", () => {
+    const schema = z
+      .object({
+        a: text().max(10),
+        b: z.array(z.object({ c: text(), d: z.uuid(), e: z.email() }).strict()).max(5),
+        f: z.array(text().max(3)),
+        g: z.object({ h: z.number() }),
+        i: z.record(text().max(5), z.number()),
+        j: z.discriminatedUnion("kind", [z.object({ kind: z.literal("x"), k: text().length(2) }).strict(), z.object({ kind: z.literal("y") }).strict()]),
+      })
+      .strict();
+    expect(unboundedInputs(schema, "")).toEqual([
+      "b[].c: a string without .max()",
+      "b[].e: a string without .max()",
+      "f: an array without .max()",
+      "g: an object that is not .strict()",
+      "i: a record (any keys): list the keys in a strict object",
+    ]);
+    expect(unboundedInputs(z.object({ a: text().max(1) }), "")).toEqual(["(input): an object that is not .strict()"]);
   });
 });

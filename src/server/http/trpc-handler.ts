@@ -217,6 +217,8 @@ export function createTrpcHttpHandler<TContext>(options: TrpcHttpHandlerOptions<
       res,
       path,
       maxBodySize,
+      // Its SSE responses say "no-cache", which lets a cache keep them: what a subscription says depends on who asks.
+      responseMeta: () => ({ headers: { "cache-control": "no-store, no-transform" } }),
       createContext: ({ req, res, info }) => options.createContext(req, res, info) as never,
       onError: onError ? ({ error, path, type, input, ctx }) => onError({ error, path, type, input, ctx, req, res }) : undefined,
     });

@@ -43,7 +43,7 @@ export const imageSchema = z
 export const tableSchema = z
   .object({
     header: z.array(text().max(TABLE_CELL_MAX_CHARS)).min(1).max(TABLE_MAX_COLUMNS),
-    rows: z.array(z.array(text().max(TABLE_CELL_MAX_CHARS))).max(TABLE_MAX_ROWS),
+    rows: z.array(z.array(text().max(TABLE_CELL_MAX_CHARS)).max(TABLE_MAX_COLUMNS)).max(TABLE_MAX_ROWS),
   })
   .strict()
   .superRefine((table, ctx) => {

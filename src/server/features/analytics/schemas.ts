@@ -24,7 +24,7 @@ const LOG_WINDOW_MAX_S = 24 * 60 * 60;
 
 export const requestsInput = z
   .object({
-    method: text().trim().toUpperCase().regex(/^[A-Z]{2,10}$/, "method is an HTTP method (GET, POST…) or WS.").optional(),
+    method: text().max(20, "method is an HTTP method (GET, POST…) or WS.").trim().toUpperCase().regex(/^[A-Z]{2,10}$/, "method is an HTTP method (GET, POST…) or WS.").optional(),
     /** A part of the path (case-insensitive). */
     path: text().trim().min(1).max(300).optional(),
     status: z.number().int().min(100, "status is an HTTP status (100–599).").max(599, "status is an HTTP status (100–599).").optional(),
@@ -34,7 +34,7 @@ export const requestsInput = z
     transport: z.enum(["http", "ws"]).optional(),
     windowS: z.number().int().min(MIN_WINDOW_S).max(LOG_WINDOW_MAX_S, `windowS is at most ${LOG_WINDOW_MAX_S}: the request log keeps 24 hours.`).optional(),
     /** The `nextCursor` of the previous page. */
-    cursor: text().regex(/^[1-9]\d{0,18}$/, "That is not a cursor from this list.").nullish(),
+    cursor: text().max(19, "That is not a cursor from this list.").regex(/^[1-9]\d{0,18}$/, "That is not a cursor from this list.").nullish(),
     limit: z.number().int().min(1).max(200).default(50),
   })
   .strict()

@@ -9,7 +9,7 @@ const password = text().min(8, "Use at least 8 characters.").max(200, "Use at mo
 export const authRouter = (auth: AuthService) =>
   router({
     signUp: publicProcedure
-      .input(z.object({ email, password, name: text().trim().min(1, "Tell us your name.").max(80) }))
+      .input(z.object({ email, password, name: text().trim().min(1, "Tell us your name.").max(80) }).strict())
       .mutation(async ({ ctx, input }) => {
         const result = await auth.signUp(input, ctx.meta);
         ctx.setSessionCookie(result.token);
@@ -17,7 +17,7 @@ export const authRouter = (auth: AuthService) =>
       }),
 
     signIn: publicProcedure
-      .input(z.object({ email, password: text().min(1, "Enter your password.").max(200) }))
+      .input(z.object({ email, password: text().min(1, "Enter your password.").max(200) }).strict())
       .mutation(async ({ ctx, input }) => {
         const result = await auth.signIn(input, ctx.meta);
         ctx.setSessionCookie(result.token);
@@ -34,16 +34,16 @@ export const authRouter = (auth: AuthService) =>
     sessions: authedProcedure.query(({ ctx }) => auth.listLoginSessions(ctx.caller)),
 
     revokeSession: authedProcedure
-      .input(z.object({ sessionId: z.uuid() }))
+      .input(z.object({ sessionId: z.uuid() }).strict())
       .mutation(({ ctx, input }) => auth.revokeLoginSession(ctx.caller, input.sessionId)),
 
     createApiToken: authedProcedure
-      .input(z.object({ name: text().trim().min(1, "Name the token.").max(60) }))
+      .input(z.object({ name: text().trim().min(1, "Name the token.").max(60) }).strict())
       .mutation(({ ctx, input }) => auth.createApiToken(ctx.caller, input.name)),
 
     listApiTokens: authedProcedure.query(({ ctx }) => auth.listApiTokens(ctx.caller)),
 
     revokeApiToken: authedProcedure
-      .input(z.object({ tokenId: z.uuid() }))
+      .input(z.object({ tokenId: z.uuid() }).strict())
       .mutation(({ ctx, input }) => auth.revokeApiToken(ctx.caller, input.tokenId)),
   });

@@ -9,7 +9,7 @@ const preferences = z
 
 export const usersRouter = (users: UsersService) =>
   router({
-    byId: authedProcedure.input(z.object({ id: z.uuid() })).query(({ ctx, input }) => users.byId(ctx.caller, input.id)),
+    byId: authedProcedure.input(z.object({ id: z.uuid() }).strict()).query(({ ctx, input }) => users.byId(ctx.caller, input.id)),
 
     update: authedProcedure
       .input(z.object({ name: text().trim().min(1).max(80).optional(), preferences: preferences.optional() }).strict())
@@ -17,11 +17,11 @@ export const usersRouter = (users: UsersService) =>
 
     list: adminProcedure
       .input(
-        z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50), search: text().max(100).optional() }).default({ limit: 50 }),
+        z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50), search: text().max(100).optional() }).strict().default({ limit: 50 }),
       )
       .query(({ input }) => users.list(input)),
 
     setRole: adminProcedure
-      .input(z.object({ userId: z.uuid(), role: z.enum(["USER", "ADMIN"]) }))
+      .input(z.object({ userId: z.uuid(), role: z.enum(["USER", "ADMIN"]) }).strict())
       .mutation(({ ctx, input }) => users.setRole(ctx.caller, input.userId, input.role)),
   });
