@@ -7,6 +7,12 @@
  */
 import { z } from "zod";
 
+// In the browser, zod must not probe whether it may compile parsers with `new Function`: the
+// pages' Content-Security-Policy forbids it, and the probe, though caught, is reported as a
+// violation. The server keeps the compiled parsers (faster). Every schema is built from this
+// module, so this runs before any of them parses.
+if (typeof window !== "undefined") z.config({ jitless: true });
+
 /**
  * Refuses what PostgreSQL rejects in `text` and `jsonb`: the NUL character, and UTF-16 that is
  * not well formed (an unpaired surrogate such as "\ud800", which has no UTF-8 encoding).
