@@ -105,7 +105,7 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
   const router = createAppRouter(services, features);
   const sockets = new SocketRegistry();
   const stopWatchingCredentials = await watchCredentials(app, sockets, services.auth.endedCredentials);
-  const http = createHttpServer({ app, sockets, router, health: services.health, authenticate: services.auth.authenticate, isLoadTestSecret: services.loadTest.isRunSecret, routes: running.routes }, next);
+  const http = createHttpServer({ app, sockets, router, health: services.health, authenticate: services.auth.authenticate, isLoadTestSecret: services.loadTest.isRunSecret, checkMutation: services.system.checkMutation, routes: running.routes }, next);
 
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);

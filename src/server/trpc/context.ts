@@ -17,6 +17,8 @@ export interface ContextSource {
   authenticate(secret: string | undefined): Promise<Caller | null>;
   /** Whether a header value is the running load test's secret (its traffic passes the rate limits). */
   isLoadTestSecret?(secret: string): Promise<boolean>;
+  /** The system feature's maintenance gate: throws when this caller's mutation at this path must wait. */
+  checkMutation?(path: string, caller: Caller | null): void;
 }
 
 export interface Context {
@@ -41,6 +43,8 @@ export interface Context {
   setSessionCookie(token: string | null): void;
   /** Tells an HTTP client when to try again (`Retry-After`); over WebSocket the error's data says it. */
   setRetryAfter(seconds: number): void;
+  /** From ContextSource: asked before every mutation (trpc.ts). */
+  checkMutation?(path: string, caller: Caller | null): void;
 }
 
 /** A cookie's value; undefined when it is absent or cannot be decoded (`%` alone): no session, not an error. */
@@ -144,6 +148,7 @@ export async function createHttpContext(source: ContextSource, req: IncomingMess
     requestId,
     setSessionCookie,
     setRetryAfter,
+    checkMutation: source.checkMutation,
   };
 }
 
@@ -179,5 +184,6 @@ export async function createSocketContext(
     socket,
     setSessionCookie: () => undefined,
     setRetryAfter: () => undefined,
+    checkMutation: source.checkMutation,
   };
 }

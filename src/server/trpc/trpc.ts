@@ -139,7 +139,13 @@ const errorsAndMetrics = t.middleware(async ({ ctx, path, type, next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(errorsAndMetrics);
+/** Maintenance mode: the system feature refuses a non-admin's mutation (a cached check, no query; see its service). */
+const maintenanceGate = t.middleware(({ ctx, path, type, next }) => {
+  if (type === "mutation") ctx.checkMutation?.(path, ctx.caller);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(errorsAndMetrics).use(maintenanceGate);
 
 /** Signed-in callers only. Its subscriptions must be made with `live`, so they end with the caller's credential. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {

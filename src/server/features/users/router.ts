@@ -23,5 +23,5 @@ export const usersRouter = (users: UsersService) =>
 
     setRole: adminProcedure
       .input(z.object({ userId: z.uuid(), role: z.enum(["USER", "ADMIN"]) }).strict())
-      .mutation(({ ctx, input }) => users.setRole(ctx.caller, input.userId, input.role)),
+      .mutation(({ ctx, input }) => users.setRole(ctx.caller, input.userId, input.role, ctx.meta)),
   });

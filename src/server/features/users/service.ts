@@ -3,7 +3,7 @@ import { announceRevocation } from "@/server/bus/revocations";
 import { AppError, notFound } from "@/server/errors";
 import { initials } from "@/shared/people";
 import type { UsageScope } from "@/server/feature";
-import type { Caller, PublicUser } from "@/server/features/auth/service";
+import type { Caller, PublicUser, RequestMeta } from "@/server/features/auth/service";
 import type { UsageSection } from "@/shared/analytics";
 
 const userSelect = { id: true, email: true, name: true, role: true, createdAt: true } as const;
@@ -106,7 +106,7 @@ export function createUsersService(app: App) {
       return { items, nextCursor: more ? items[items.length - 1]!.id : null };
     },
 
-    async setRole(caller: Caller, userId: string, role: "USER" | "ADMIN") {
+    async setRole(caller: Caller, userId: string, role: "USER" | "ADMIN", meta?: Pick<RequestMeta, "ip">) {
       const updated = await db.$transaction(async (tx) => {
         // Serialise role changes: two admins demoting each other at once must not both see
         // "another admin is left" and leave Pulse with none.
@@ -119,7 +119,7 @@ export function createUsersService(app: App) {
         }
         const user = await tx.user.update({ where: { id: userId }, data: { role }, select: userSelect });
         await tx.auditLog.create({
-          data: { actorId: caller.user.id, action: "users.setRole", target: userId, detail: { from: target.role, to: role } },
+          data: { actorId: caller.user.id, action: "users.setRole", target: userId, ip: meta?.ip, detail: { from: target.role, to: role } },
         });
         return user;
       });
