@@ -10,7 +10,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import type { RouterOutputs } from "@/trpc/types";
 import { useConnection, useTRPC } from "@/trpc/react";
 import { ConnectionIndicator } from "./ConnectionIndicator";
-import { AdminToasts } from "./HelpAlerts";
+import { AppToasts } from "./HelpAlerts";
 import {
   ActivityIcon,
   ChartIcon,
@@ -27,6 +27,9 @@ import {
 } from "./icons";
 import { Logo } from "./Logo";
 import { ThemeToggle } from "./ThemeToggle";
+import { BroadcastToasts } from "./system/BroadcastToasts";
+import { MaintenanceBanner } from "./system/MaintenanceBanner";
+import { SystemProvider, useSystem } from "./system/SystemProvider";
 import { Alert, Avatar, Button, cx, Skeleton } from "./ui";
 import { errorMessage } from "./errors";
 import styles from "./AppShell.module.css";
@@ -62,7 +65,7 @@ export const NAV: { section: string; items: NavItem[] }[] = [
     section: "Administration",
     items: [
       { href: "/load-tests", label: "Load tests", Icon: GaugeIcon, adminOnly: true },
-      { href: "/admin", label: "Admin", Icon: ShieldIcon, soon: true, adminOnly: true },
+      { href: "/admin", label: "Admin", Icon: ShieldIcon, adminOnly: true },
     ],
   },
   { section: "You", items: [{ href: "/account", label: "Account", Icon: UserIcon }] },
@@ -140,6 +143,11 @@ function Sidebar({ me, pathname, onSignOut, signingOut }: { me: Me; pathname: st
       </div>
     </aside>
   );
+}
+
+function ShellBanner({ admin }: { admin: boolean }) {
+  const { maintenance } = useSystem();
+  return <MaintenanceBanner state={maintenance} audience={admin ? "admin" : "member"} />;
 }
 
 function ShellSkeleton() {
@@ -223,33 +231,38 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <ShellContext.Provider value={{ me: me.data, signOut, signingOut: signOutMutation.isPending }}>
-      <a href="#content" className={styles.skipLink}>
-        Skip to content
-      </a>
-      <div className={styles.shell} data-nav-open={navOpen}>
-        <Sidebar me={me.data} pathname={pathname} onSignOut={signOut} signingOut={signOutMutation.isPending} />
-        <div className={styles.scrim} onClick={() => setNavOpen(false)} aria-hidden="true" />
-        <div className={styles.main}>
-          <header className={styles.topbar}>
-            <Button
-              variant="ghost"
-              icon
-              onClick={() => setNavOpen((open) => !open)}
-              aria-label={navOpen ? "Close navigation" : "Open navigation"}
-              aria-expanded={navOpen}
-              aria-controls="sidebar"
-            >
-              {navOpen ? <XIcon size={18} /> : <MenuIcon size={18} />}
-            </Button>
-            <Logo href={APP_HOME} size={24} />
-            <ConnectionIndicator />
-          </header>
-          <main className={styles.content} id="content" tabIndex={-1}>
-            {children}
-          </main>
-          {me.data.role === "ADMIN" ? <AdminToasts /> : null}
+      <SystemProvider me={me.data}>
+        <a href="#content" className={styles.skipLink}>
+          Skip to content
+        </a>
+        <div className={styles.shell} data-nav-open={navOpen}>
+          <Sidebar me={me.data} pathname={pathname} onSignOut={signOut} signingOut={signOutMutation.isPending} />
+          <div className={styles.scrim} onClick={() => setNavOpen(false)} aria-hidden="true" />
+          <div className={styles.main}>
+            <ShellBanner admin={me.data.role === "ADMIN"} />
+            <header className={styles.topbar}>
+              <Button
+                variant="ghost"
+                icon
+                onClick={() => setNavOpen((open) => !open)}
+                aria-label={navOpen ? "Close navigation" : "Open navigation"}
+                aria-expanded={navOpen}
+                aria-controls="sidebar"
+              >
+                {navOpen ? <XIcon size={18} /> : <MenuIcon size={18} />}
+              </Button>
+              <Logo href={APP_HOME} size={24} />
+              <ConnectionIndicator />
+            </header>
+            <main className={styles.content} id="content" tabIndex={-1}>
+              {children}
+            </main>
+            <AppToasts admin={me.data.role === "ADMIN"}>
+              <BroadcastToasts />
+            </AppToasts>
+          </div>
         </div>
-      </div>
+      </SystemProvider>
     </ShellContext.Provider>
   );
 }

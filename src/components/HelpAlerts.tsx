@@ -7,7 +7,7 @@
  */
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useTRPCClient } from "@/trpc/react";
 import styles from "./HelpAlerts.module.css";
 import { PlatformAlerts } from "./PlatformAlerts";
@@ -27,12 +27,20 @@ interface HelpAlert {
 /** The newest few stay on screen; older ones are in the rooms' feeds and the audit log. */
 const SHOWN = 4;
 
-/** Where admins' notices stack: help requests and platform alerts, top right of every app page. */
-export function AdminToasts() {
+/**
+ * Where notices stack, top right of every app page: `children` (everyone's: broadcasts), then for
+ * admins platform alerts and help requests.
+ */
+export function AppToasts({ admin, children }: { admin: boolean; children?: ReactNode }) {
   return (
     <div className={styles.toasts}>
-      <PlatformAlerts />
-      <HelpAlerts />
+      {children}
+      {admin ? (
+        <>
+          <PlatformAlerts />
+          <HelpAlerts />
+        </>
+      ) : null}
     </div>
   );
 }

@@ -2,12 +2,14 @@ import type { ReactNode } from "react";
 import { Logo } from "@/components/Logo";
 import { ThemeToggle } from "@/components/ThemeToggle";
 import { AuthAside } from "@/components/AuthAside";
+import { MaintenanceNotice } from "@/components/system/MaintenanceNotice";
 import styles from "./auth.module.css";
 
 export default function AuthLayout({ children }: { children: ReactNode }) {
   return (
     <div className={styles.auth}>
       <div className={styles.main}>
+        <MaintenanceNotice />
         <div className={styles.top}>
           <Logo />
           <ThemeToggle />
