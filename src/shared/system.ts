@@ -44,7 +44,7 @@ export type SystemEvent = { type: "broadcast"; broadcast: BroadcastView } | { ty
 
 export interface SystemStatus {
   maintenance: MaintenanceState;
-  /** The caller's unread broadcasts, oldest first (none for a signed-out caller). */
+  /** The caller's unread broadcasts sent since they joined, oldest first (none for a signed-out caller). */
   unread: BroadcastView[];
   /** Follow `system.events` from here: nothing between this read and the stream is missed. */
   lastEventId: string;

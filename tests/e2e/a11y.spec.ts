@@ -68,7 +68,16 @@ const PAGES: { name: string; who: Who; path: string; ready: (page: Page) => Prom
       await expect(page.getByTestId("request-log")).toBeVisible();
     },
   },
-  { name: "admin (coming soon)", who: "admin", path: "/admin", ready: heading("Admin") },
+  {
+    name: "admin",
+    who: "admin",
+    path: "/admin",
+    ready: async (page) => {
+      await heading("Admin")(page);
+      await expect(page.getByTestId("maintenance-state")).toBeVisible();
+      await expect(page.getByTestId("audit-log").getByRole("table")).toBeVisible();
+    },
+  },
   {
     name: "load tests",
     who: "admin",

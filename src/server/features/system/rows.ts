@@ -98,13 +98,18 @@ export async function broadcastById(q: Queryable, id: bigint): Promise<Broadcast
   return toBroadcast(rows[0]!);
 }
 
-/** A person's unread broadcasts: above their read marker and recent, the newest `limit`, oldest first. */
+/**
+ * A person's unread broadcasts, the newest `limit`, oldest first: above their read marker, recent,
+ * and sent since they joined (a broadcast speaks to the people there when it was sent; a new
+ * account is not greeted by a week of old news).
+ */
 export async function unreadBroadcasts(q: Queryable, userId: string, recentDays: number, limit: number): Promise<BroadcastView[]> {
   const { rows } = await q.query<BroadcastRow>(
     `SELECT ${BROADCAST_COLUMNS} FROM ${BROADCAST_FROM}
       WHERE b.kind = 'message'
         AND b.id > coalesce((SELECT r."lastReadBroadcastId" FROM "BroadcastRead" r WHERE r."userId" = $1), 0)
         AND b."createdAt" > now() - make_interval(days => $2)
+        AND b."createdAt" >= (SELECT "createdAt" FROM "User" WHERE id = $1)
       ORDER BY b.id DESC LIMIT $3`,
     [userId, recentDays, limit],
   );
