@@ -33,12 +33,15 @@ export async function signIn(page: Page, account: Pick<Account, "email" | "passw
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** The tests' admin (ADMIN_EMAILS in playwright.config.ts). */
+export const E2E_ADMIN: Account = { name: "Grace Admin", email: "e2e-admin@example.com", password: "correct horse battery" };
+
 /**
  * Signs in as the tests' admin (ADMIN_EMAILS in playwright.config.ts): signs it up the first
  * time, signs in after that (a retry, another test).
  */
 export async function signInAsAdmin(page: Page): Promise<Account> {
-  const admin = { name: "Grace Admin", email: "e2e-admin@example.com", password: "correct horse battery" };
+  const admin = E2E_ADMIN;
   await signIn(page, admin);
   const signedIn = await page
     .waitForURL(/\/sessions$/, { timeout: 5_000 })

@@ -2,18 +2,19 @@
 import Link from "next/link";
 import type { MaintenanceState } from "@/shared/system";
 import { AlertIcon } from "../icons";
+import { cx } from "../ui";
 import styles from "./MaintenanceBanner.module.css";
 
 /**
  * The strip across the top of every page while maintenance mode is on: what it means for the
  * reader (an admin may still change things), and the admin's message.
  */
-export function MaintenanceBanner({ state, audience }: { state: MaintenanceState | null; audience: "admin" | "member" | "visitor" }) {
+export function MaintenanceBanner({ state, audience, inset = false }: { state: MaintenanceState | null; audience: "admin" | "member" | "visitor"; inset?: boolean }) {
   // An always-present live region: the banner is announced when it appears, not only on load.
   return (
     <div role="status" aria-live="polite" className={styles.region}>
       {state?.on ? (
-        <div className={styles.banner} data-testid="maintenance-banner">
+        <div className={cx(styles.banner, inset && styles.inset)} data-testid="maintenance-banner">
           <AlertIcon size={17} />
           <p className={styles.text}>
             <strong>Maintenance mode.</strong>{" "}

@@ -10,5 +10,5 @@ import { MaintenanceBanner } from "./MaintenanceBanner";
 export function MaintenanceNotice() {
   const trpc = useTRPC();
   const status = useQuery(trpc.system.status.queryOptions(undefined, { refetchInterval: 30_000 }));
-  return <MaintenanceBanner state={status.data?.maintenance ?? null} audience="visitor" />;
+  return <MaintenanceBanner state={status.data?.maintenance ?? null} audience="visitor" inset />;
 }

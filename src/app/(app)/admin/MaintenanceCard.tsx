@@ -93,7 +93,7 @@ export function MaintenanceCard() {
                 </Button>
               </>
             ) : (
-              <Button type="submit" variant="danger-solid" loading={setMaintenance.isPending} disabled={!maintenance}>
+              <Button type="submit" variant="danger" loading={setMaintenance.isPending} disabled={!maintenance}>
                 Turn maintenance on
               </Button>
             )}
