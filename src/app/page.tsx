@@ -2,7 +2,7 @@ import Link from "next/link";
 import { LandingActions, SignedInRedirect } from "@/components/LandingActions";
 import { Logo } from "@/components/Logo";
 import { ThemeToggle } from "@/components/ThemeToggle";
-import { ActivityIcon, ChatIcon, FileIcon, GaugeIcon, KeyIcon, UsersIcon, WindIcon } from "@/components/icons";
+import { ActivityIcon, ChatIcon, FileIcon, GaugeIcon, KeyIcon, ShieldIcon, UsersIcon, WindIcon } from "@/components/icons";
 import { Badge, buttonClass, Card, cx, layout } from "@/components/ui";
 import shell from "@/components/AppShell.module.css";
 import styles from "./landing.module.css";
@@ -34,14 +34,15 @@ const TODAY = [
     title: "Typed from end to end",
     text: "Programs use the same typed API as the app, over HTTP and WebSocket, with personal API tokens you can revoke.",
   },
-];
-
-/** What is being built: shown as such, so nobody signs up for something that is not there yet. */
-const NEXT = [
   {
     Icon: GaugeIcon,
-    title: "Load tests",
-    text: "Bounded load tests that admins run from the browser, with live percentiles and a grade for each run.",
+    title: "Load tests from the browser",
+    text: "Bounded load tests that admins start and stop from a page, with live percentiles, a grade for each run and a comparison with the last one.",
+  },
+  {
+    Icon: ShieldIcon,
+    title: "Safe to run",
+    text: "Rate limits, origin checks and load shedding; maintenance mode, broadcasts to everyone signed in, and an audit log of who did what.",
   },
 ];
 
@@ -153,23 +154,6 @@ export default function Home() {
             <Card as="article" key={title} className={styles.feature}>
               <span className={styles.featureIcon}>
                 <Icon size={19} />
-              </span>
-              <h3>{title}</h3>
-              <p>{text}</p>
-            </Card>
-          ))}
-        </section>
-        <section className={cx(styles.features, styles.featuresNext)} aria-labelledby="next-title">
-          <h2 className={styles.featuresTitle} id="next-title">
-            Coming next
-          </h2>
-          {NEXT.map(({ Icon, title, text }) => (
-            <Card as="article" key={title} className={styles.feature} data-testid="feature-soon">
-              <span className={styles.featureHead}>
-                <span className={styles.featureIcon}>
-                  <Icon size={19} />
-                </span>
-                <Badge>Coming soon</Badge>
               </span>
               <h3>{title}</h3>
               <p>{text}</p>
