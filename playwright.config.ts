@@ -92,6 +92,12 @@ export default defineConfig({
             LOG_LEVEL: "warn",
             // Every test signs in from 127.0.0.1: lift the per-IP limit (per-email stays at its default).
             SIGN_IN_ATTEMPTS_PER_IP: "1000",
+            // Likewise the API's per-address limits: every page, test and socket comes from one address
+            // (the limits have their own tests, tests/integration/rate-limits.test.ts).
+            RATE_LIMIT_PER_MINUTE: "100000",
+            WS_CONNECTIONS_PER_IP: "10000",
+            WS_CONNECTIONS_PER_USER: "10000",
+            WS_MESSAGES_PER_10S: "100000",
             // The admin the tests sign in as (tests/e2e/support.ts, signInAsAdmin); give a server you
             // started yourself the same setting when you point E2E_BASE_URL at it.
             ADMIN_EMAILS: E2E_ADMIN_EMAIL,

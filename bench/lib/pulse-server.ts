@@ -33,10 +33,16 @@ const config = loadConfig(
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
     SESSION_COOKIE_SECURE: "false",
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(ANTHROPIC|CHAT|ANALYTICS)_/.test(name))),
+    // All the load comes from one address and a few accounts: the per-address and per-socket limits
+    // would measure themselves. Off unless the environment turns them on (RATE_LIMIT_PER_MINUTE=100 …).
+    RATE_LIMIT_PER_MINUTE: "0",
+    WS_CONNECTIONS_PER_USER: "0",
+    WS_CONNECTIONS_PER_IP: "0",
+    WS_MESSAGES_PER_10S: "0",
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(ANTHROPIC|CHAT|ANALYTICS|RATE_LIMIT|WS)_/.test(name))),
   },
   // The benchmark creates its accounts from one IP.
-  { signInAttemptsPerIp: 100_000, signInAttemptsPerEmail: 100_000, shutdownGraceMs: 2_000 },
+  { signInAttemptsPerIp: 100_000, signInFailuresPerPair: 100_000, signInSlowdownAfter: 100_000, shutdownGraceMs: 2_000 },
 );
 const pulse = await startPulse(config, createLogger(config.logLevel));
 

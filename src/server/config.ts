@@ -6,6 +6,19 @@ const booleanFlag = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
+/**
+ * How many proxies in front of the server to trust for `X-Forwarded-For` / `-Proto`: a count, or
+ * the boolean spellings of older configurations (true/yes → 1, false/no → 0).
+ */
+const proxyCount = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((v) => (v === "true" || v === "yes" ? "1" : v === "false" || v === "no" || v === "" ? "0" : v))
+  .pipe(z.string().regex(/^\d{1,2}$/, "must be a count of proxies (0, 1, 2 …) or true/false"))
+  .transform(Number)
+  .pipe(z.number().max(10, "more than 10 proxies: is that a count?"));
+
 const commaList = z
   .string()
   .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
@@ -23,11 +36,19 @@ const environmentSchema = z.object({
   ADMIN_EMAILS: commaList.default([]),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SESSION_COOKIE_SECURE: booleanFlag.optional(),
-  TRUST_PROXY: booleanFlag.default(false),
+  TRUST_PROXY: proxyCount.default(0),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SLOW_CONSUMER_BYTES: z.coerce.number().int().min(64 * 1024).default(4 * 1024 * 1024),
   SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(20),
-  SIGN_IN_ATTEMPTS_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  SIGN_IN_FAILURES_PER_PAIR: z.coerce.number().int().min(1).max(1_000).default(5),
+  SIGN_IN_SLOWDOWN_AFTER: z.coerce.number().int().min(1).max(100_000).default(10),
+  SIGN_IN_SLOWDOWN_MAX_S: z.coerce.number().int().min(1).max(3_600).default(60),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  RATE_LIMIT_STORE: z.enum(["auto", "memory", "postgres"]).default("auto"),
+  WS_CONNECTIONS_PER_USER: z.coerce.number().int().min(0).max(100_000).default(20),
+  WS_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(100_000).default(50),
+  WS_MESSAGES_PER_10S: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  TRPC_MAX_BATCH: z.coerce.number().int().min(1).max(1_000).default(50),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   // Below 3, each of two people can subtract their own report from the aggregate and read the other's.
   STRESS_MIN_REPORTS: z.coerce.number().int().min(3, "must be at least 3").max(1_000).default(3),
@@ -77,6 +98,12 @@ const environmentSchema = z.object({
 
 export type Config = ReturnType<typeof toConfig>;
 
+/** Several instances can only run on a shared DATABASE_URL, and then must share their counts; the embedded database means one. */
+function rateLimitStore(setting: "auto" | "memory" | "postgres", databaseUrl: string | undefined): "memory" | "postgres" {
+  if (setting !== "auto") return setting;
+  return databaseUrl ? "postgres" : "memory";
+}
+
 function toConfig(env: z.infer<typeof environmentSchema>) {
   const production = env.NODE_ENV === "production";
   return {
@@ -90,12 +117,31 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     adminEmails: env.ADMIN_EMAILS,
     logLevel: env.LOG_LEVEL,
     secureCookies: env.SESSION_COOKIE_SECURE ?? production,
+    /** Proxies in front of this server whose `X-Forwarded-*` entries are believed (0: none; Render: 1). */
     trustProxy: env.TRUST_PROXY,
     maxBodyBytes: env.MAX_BODY_BYTES,
     /** Past this many bytes queued on a subscriber's socket, the socket is closed; its client resumes from its last id. */
     slowConsumerBytes: env.SLOW_CONSUMER_BYTES,
     signInAttemptsPerIp: env.SIGN_IN_ATTEMPTS_PER_IP,
-    signInAttemptsPerEmail: env.SIGN_IN_ATTEMPTS_PER_EMAIL,
+    /** Failed sign-ins in a row for one email from one address before that pair must wait (a success resets it). */
+    signInFailuresPerPair: env.SIGN_IN_FAILURES_PER_PAIR,
+    /** Failed sign-ins for one email in a day (from any address) after which each next one is slowed, never locked. */
+    signInSlowdownAfter: env.SIGN_IN_SLOWDOWN_AFTER,
+    /** The longest wait the slowdown imposes between attempts on one email. */
+    signInSlowdownMaxS: env.SIGN_IN_SLOWDOWN_MAX_S,
+    /** Per client address (http/rate-limits.ts) and per socket (http/socket-limits.ts); 0 turns a limit off. */
+    rateLimits: {
+      /** API requests per address and minute (tRPC over HTTP, downloads, the rest of /api). */
+      httpPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      /** auto: PostgreSQL with DATABASE_URL (instances share counts), memory with the embedded database. */
+      store: rateLimitStore(env.RATE_LIMIT_STORE, env.DATABASE_URL),
+      wsConnectionsPerUser: env.WS_CONNECTIONS_PER_USER,
+      wsConnectionsPerIp: env.WS_CONNECTIONS_PER_IP,
+      /** Calls (each of a batch counts) one socket may send in 10 s; past it they are refused, past twice that the socket is closed. */
+      wsMessagesPer10s: env.WS_MESSAGES_PER_10S,
+      /** Calls in one batch (HTTP, or one WebSocket message); more are refused before any runs. */
+      maxBatch: env.TRPC_MAX_BATCH,
+    },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     /** A stress check-in's group picture is withheld (on the server) until this many present people have reported. */
     stressMinReports: env.STRESS_MIN_REPORTS,

@@ -23,3 +23,13 @@ export const CLOSE_SERVICE_RESTART = 1012;
  * (which makes it) to the root layout (which puts it on its inline script).
  */
 export const NONCE_HEADER = "x-nonce";
+
+/**
+ * Too many WebSockets open at once for this account (WS_CONNECTIONS_PER_USER): the newest is
+ * closed once its caller is known. (Too many from one address is refused earlier, with HTTP 429 on
+ * the upgrade itself.) Close another tab or program before reconnecting.
+ */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+
+/** The socket went on sending calls after they were refused for being too many (WS_MESSAGES_PER_10S). */
+export const CLOSE_TOO_MANY_MESSAGES = 4008;

@@ -18,9 +18,20 @@ export async function startTestServer(overrides: Partial<Config> = {}, database?
   const db = database ?? (await createTestDatabase());
   const base = loadConfig({ NODE_ENV: "test" });
   const config = loadConfig(
-    { NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
+    {
+      NODE_ENV: "test",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: db.url,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+      // Every test calls from 127.0.0.1: limits high enough that no suite meets them (rate-limits.test.ts sets low ones).
+      RATE_LIMIT_PER_MINUTE: "1000000",
+      WS_CONNECTIONS_PER_USER: "10000",
+      WS_CONNECTIONS_PER_IP: "10000",
+      WS_MESSAGES_PER_10S: "1000000",
+    },
     // Shedding off: a test machine's CPU stalls (two test files, PostgreSQL, Chromium on two cores) are not overload; shedding.test.ts turns it on.
-    { signInAttemptsPerIp: 1_000, signInAttemptsPerEmail: 5, shutdownGraceMs: 2_000, shedding: { ...base.shedding, eventLoopMs: 0 }, ...overrides },
+    { signInAttemptsPerIp: 1_000, signInFailuresPerPair: 5, shutdownGraceMs: 2_000, shedding: { ...base.shedding, eventLoopMs: 0 }, ...overrides },
   );
   const pulse = await startPulse(config, createLogger(config.logLevel), options);
   const clients: PulseClient[] = [];

@@ -309,8 +309,8 @@ describe("ADMIN_EMAILS and secure cookies", () => {
 });
 
 describe("sign-in throttling", () => {
-  it("limits attempts per email, without locking out other emails", async () => {
-    const limited = await startTestServer({ signInAttemptsPerEmail: 3, signInAttemptsPerIp: 1_000 });
+  it("limits failures per email and address, without locking out other emails", async () => {
+    const limited = await startTestServer({ signInFailuresPerPair: 3, signInAttemptsPerIp: 1_000 });
     try {
       const victim = await signUp(limited);
       const bystander = await signUp(limited);
@@ -341,7 +341,7 @@ describe("sign-in throttling", () => {
   });
 
   it("limits attempts per IP address, across emails", async () => {
-    const limited = await startTestServer({ signInAttemptsPerIp: 3, signInAttemptsPerEmail: 1_000, trustProxy: true });
+    const limited = await startTestServer({ signInAttemptsPerIp: 3, signInFailuresPerPair: 1_000, trustProxy: 1 });
     try {
       const account = await signUp(limited);
       const from = (ip: string) => ({ headers: { "X-Forwarded-For": ip } });

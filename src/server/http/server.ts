@@ -17,6 +17,8 @@ import { wsEncoder } from "@/server/trpc/wire";
 import { createOriginGuard } from "./origin.js";
 import { preparePageRequest, setSecurityHeaders } from "./security-headers.js";
 import { essentialCalls, essentialPath, LoadShedder, overloaded, sendOverloaded } from "./shedding.js";
+import { createHttpRateLimits } from "./rate-limits.js";
+import { createSocketLimits } from "./socket-limits.js";
 import { createTrpcHttpHandler } from "./trpc-handler.js";
 
 export { CLOSE_SERVICE_RESTART, WS_PATH };
@@ -106,10 +108,13 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
 
   const shedder = new LoadShedder(config.shedding, log);
   shedder.start();
+  const httpLimits = createHttpRateLimits(parts);
+  const socketLimits = createSocketLimits(parts);
 
   const handleTrpc = createTrpcHttpHandler({
     router,
     maxBodySize: config.maxBodyBytes,
+    admit: httpLimits.admitTrpc,
     createContext: async (req, res, info) => {
       // Overloaded: refused before any work (no authentication), each call with a proper tRPC error.
       if (shedder.refuses(essentialCalls(procedures, info?.calls.map((call) => call.path) ?? []))) throw overloaded(res, config.shedding.retryAfterS);
@@ -167,6 +172,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
         return;
       }
     }
+    if (pathname.startsWith("/api/") && (await httpLimits.refuse(req, res))) return;
     const matched = matchRoute(req.method ?? "GET", pathname);
     if (matched) {
       const state = stateOf(req);
@@ -242,7 +248,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     router,
     // Splices values serialized once (shared events, health snapshots) into each frame.
     experimental_encoder: wsEncoder,
-    createContext: ({ req, res, info }) => createSocketContext(parts, req, res, info.connectionParams),
+    createContext: ({ req, res, info }) => createSocketContext({ ...parts, admitSocket: socketLimits.admitCaller }, req, res, info.connectionParams),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     onError: ({ error, path, ctx }) => {
       let reqId = ctx?.requestId;
@@ -286,7 +292,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     const pathname = (req.url ?? "/").split("?", 1)[0];
     if (originGuard.upgrade(req, socket, requestIdFrom(req.headers["x-request-id"]))) return;
     if (pathname === WS_PATH && !draining) {
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+      void socketLimits.upgrade(wss, req, socket, head);
     } else if (next?.upgrade && pathname !== WS_PATH) {
       void next.upgrade(req, socket, head);
     } else {

@@ -52,6 +52,8 @@ export interface TrpcHttpHandlerOptions<TContext> {
   maxBodySize: number;
   createContext(req: IncomingMessage, res: ServerResponse, info?: TRPCRequestInfo): Promise<TContext>;
   onError?(info: TrpcErrorInfo): void;
+  /** Before anything is read or run (rate limits, the batch cap): an error to answer the whole request with, or undefined to go on. */
+  admit?(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<TRPCError | undefined>;
 }
 
 /** `Headers.get`/`has` over node's lower-cased header object. */
@@ -351,6 +353,16 @@ export function createTrpcHttpHandler<TContext>(options: TrpcHttpHandlerOptions<
 
   /** Answers a request under the tRPC prefix; `path` is what follows the prefix, `query` what follows `?`. */
   return async function handleTrpc(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+    const refusal = options.admit && (await options.admit(req, res, path, query));
+    if (refusal) {
+      // One error for the whole request: a batch's client gives it to each of its calls.
+      onError?.({ error: refusal, path: undefined, input: undefined, ctx: undefined, type: "unknown", req, res });
+      const refused = answer({ error: getErrorShape({ config, error: refusal, type: "unknown", path: undefined, input: undefined, ctx: undefined }) });
+      res.statusCode = refused.status;
+      res.setHeader("content-type", "application/json");
+      res.end(refused.body);
+      return;
+    }
     const method = req.method;
     const fast =
       (method === "GET" || (method === "POST" && contentTypeIs(req.headers["content-type"], "application/json"))) && !wantsJsonl(req);

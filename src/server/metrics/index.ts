@@ -44,6 +44,12 @@ function createMetrics() {
       labelNames: ["direction"] as const,
       registers: [registry],
     }),
+    rateLimited: new client.Counter({
+      name: "pulse_rate_limited_total",
+      help: "Requests, sockets and calls refused by a rate limit, by limit (http, batch, ws_ip, ws_user, ws_calls, ws_closed)",
+      labelNames: ["limit"] as const,
+      registers: [registry],
+    }),
     wsConnectionsOpened: new client.Counter({
       name: "pulse_websocket_connections_total",
       help: "WebSocket connections opened on this process",

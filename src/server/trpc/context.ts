@@ -7,6 +7,7 @@ import type { App } from "@/server/app";
 import type { Caller, RequestMeta } from "@/server/features/auth/service";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "@/server/features/auth/service";
 import { LOAD_TEST_HEADER } from "@/shared/load-tests";
+import { clientIp, forwardedProto } from "@/server/http/client-ip";
 import type { SocketRegistry } from "./sockets.js";
 
 /** What contexts are made from: the core, this server's socket registry, and who a secret belongs to. */
@@ -19,6 +20,8 @@ export interface ContextSource {
   isLoadTestSecret?(secret: string): Promise<boolean>;
   /** The system feature's maintenance gate: throws when this caller's mutation at this path must wait. */
   checkMutation?(path: string, caller: Caller | null): void;
+  /** Once a socket's caller is known: false when the account has too many sockets open (the socket is then closed). */
+  admitSocket?(socket: WebSocket, caller: Caller): boolean;
 }
 
 export interface Context {
@@ -63,15 +66,6 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? "unknown";
-}
-
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   return header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
@@ -80,8 +74,7 @@ function bearer(req: IncomingMessage): string | undefined {
 /** `PUBLIC_URL` when set; else the scheme and host the request came in on (Host is checked, not trusted blindly). */
 function originOf(app: App, req: IncomingMessage): string {
   if (app.config.publicUrl) return app.config.publicUrl;
-  const forwarded = app.config.trustProxy ? String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim() : "";
-  const scheme = forwarded === "https" || forwarded === "http" ? forwarded : "encrypted" in req.socket ? "https" : "http";
+  const scheme = forwardedProto(req, app.config.trustProxy) ?? ("encrypted" in req.socket ? "https" : "http");
   const host = req.headers.host && /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(req.headers.host) ? req.headers.host : `localhost:${app.config.port}`;
   return `${scheme}://${host}`;
 }
@@ -167,6 +160,9 @@ export async function createSocketContext(
   const secret = connectionParams?.token || bearer(req) || readCookie(req.headers.cookie, SESSION_COOKIE);
   const mark = sockets.mark();
   const caller = await withLoadTestExemption(source, req, await authenticate(source, secret));
+  if (caller && source.admitSocket && !source.admitSocket(socket, caller)) {
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many connections for this account: close another tab or program." });
+  }
   if (caller) {
     const { user, loginSessionId, apiTokenId } = caller;
     sockets.add(socket, { userId: user.id, loginSessionId, apiTokenId, role: user.role }, mark);

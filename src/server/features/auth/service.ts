@@ -1,9 +1,9 @@
 import { hash, verify } from "@node-rs/argon2";
-import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import type { App } from "@/server/app";
 import { Prisma } from "@/server/db/index";
 import { AppError, notFound } from "@/server/errors";
 import { announceRevocation, type HeldCredential, type Revocation } from "@/server/bus/revocations";
+import { createSignInLimits } from "./sign-in-limits.js";
 import { API_TOKEN_PREFIX, LOGIN_TOKEN_PREFIX, hashSecret, newSecret } from "./tokens.js";
 
 export const SESSION_COOKIE = "pulse_session";
@@ -56,9 +56,7 @@ const DUMMY_HASH_PROMISE = hash(newSecret(""));
 
 export function createAuthService(app: App) {
   const { db, pool, config, bus } = app;
-  const limiterOptions = { storeClient: pool, storeType: "pool", tableName: "rate_limits", tableCreated: true, duration: 15 * 60 };
-  const perIp = new RateLimiterPostgres({ ...limiterOptions, keyPrefix: "signin_ip", points: config.signInAttemptsPerIp });
-  const perEmail = new RateLimiterPostgres({ ...limiterOptions, keyPrefix: "signin_email", points: config.signInAttemptsPerEmail });
+  const limits = createSignInLimits(pool, config);
 
   async function startLoginSession(userId: string, meta: RequestMeta, tx: Prisma.TransactionClient = db) {
     const token = newSecret(LOGIN_TOKEN_PREFIX);
@@ -74,18 +72,10 @@ export function createAuthService(app: App) {
     return token;
   }
 
-  async function consume(limiter: RateLimiterPostgres, key: string) {
-    try {
-      await limiter.consume(key);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const retryAfterS = Math.ceil(rejection.msBeforeNext / 1000);
-      throw new AppError(
-        "TOO_MANY_REQUESTS",
-        `Too many sign-in attempts. Try again in ${Math.ceil(retryAfterS / 60)} minute(s).`,
-        retryAfterS,
-      );
-    }
+  /** Whether the account has signed in from this address before (LoginSession keeps each login's address). */
+  async function knownAddress(userId: string, ip: string): Promise<boolean> {
+    const { rowCount } = await pool.query(`SELECT 1 FROM "LoginSession" WHERE "userId" = $1 AND ip = $2 LIMIT 1`, [userId, ip]);
+    return (rowCount ?? 0) > 0;
   }
 
   /** Tells every instance that a credential ended: each ends the streams and closes the sockets it carried. */
@@ -118,7 +108,7 @@ export function createAuthService(app: App) {
     endedCredentials,
 
     async signUp(input: { email: string; password: string; name: string }, meta: RequestMeta) {
-      await consume(perIp, `signup:${meta.ip}`);
+      await limits.signUpAttempt(meta.ip);
       const email = input.email.toLowerCase();
       const passwordHash = await hash(input.password);
       try {
@@ -142,15 +132,16 @@ export function createAuthService(app: App) {
 
     async signIn(input: { email: string; password: string }, meta: RequestMeta) {
       const email = input.email.toLowerCase();
-      await consume(perIp, meta.ip);
-      await consume(perEmail, email);
+      const permit = await limits.beforeAttempt(email, meta.ip);
       const user = await db.user.findUnique({ where: { email } });
+      if (permit.slowedForMs > 0 && !(user && (await knownAddress(user.id, meta.ip)))) limits.refuseSlowed(permit);
       const ok = await verify(user?.passwordHash ?? (await DUMMY_HASH_PROMISE), input.password);
       if (!user || !ok) {
+        await limits.failed(email, meta.ip);
         await db.auditLog.create({ data: { action: "auth.signInFailed", target: email, ip: meta.ip } });
         throw new AppError("UNAUTHORIZED", "Email or password is incorrect.");
       }
-      await perEmail.delete(email);
+      await limits.succeeded(email, meta.ip);
       const token = await startLoginSession(user.id, meta);
       await db.auditLog.create({ data: { actorId: user.id, action: "auth.signIn", target: user.id, ip: meta.ip } });
       const { id, name, role, createdAt } = user;
