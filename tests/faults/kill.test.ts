@@ -22,7 +22,21 @@ const clients: PulseClient[] = [];
 async function startServer(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/pulse-entry.ts"], {
     cwd: projectDir,
-    env: { ...process.env, NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: database.url, LOG_LEVEL: "warn", SHED_EVENT_LOOP_MS: "0", SIGN_IN_ATTEMPTS_PER_IP: "1000" },
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: database.url,
+      LOG_LEVEL: "warn",
+      SHED_EVENT_LOOP_MS: "0",
+      SIGN_IN_ATTEMPTS_PER_IP: "1000",
+      // A hundred clients on one address: the per-address limits (tested in rate-limits.test.ts) out of the way.
+      RATE_LIMIT_PER_MINUTE: "1000000",
+      WS_CONNECTIONS_PER_IP: "10000",
+      WS_CONNECTIONS_PER_USER: "10000",
+      WS_MESSAGES_PER_10S: "1000000",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {
