@@ -193,11 +193,13 @@ describe("runs", () => {
 
   it("the next run of the scenario is compared with it; history lists both, newest first", async () => {
     const client = first.client(admin.token);
-    const { runId } = await client.loadTest.start.mutate({ scenario: "http-read", connections: 2, durationS: 2, ratePerS: 200 });
+    const { runId } = await client.loadTest.start.mutate({ scenario: "http-read", connections: 2, durationS: 3, ratePerS: 100 });
     const run = await waitUntilEnded(runId);
     expect(run.status).toBe("completed");
-    // At 200 a second for two seconds: the rate was held.
-    expect(run.result!.requests).toBeLessThanOrEqual(450);
+    // At 100 a second for three seconds the rate is held: autocannon allows each connection its
+    // share per second of its own, so a window that opens as the run ends may add one more second's worth.
+    expect(run.result!.requests).toBeGreaterThanOrEqual(200);
+    expect(run.result!.requests).toBeLessThanOrEqual((3 + 1) * 100);
     expect(run.result!.comparison).toMatchObject({ previousRunId: readRun.id, previousGrade: readRun.result!.grade });
     expect(run.result!.comparison!.requestsPerS.before).toBe(readRun.result!.requestsPerS);
     const { items } = await client.loadTest.list.query({ scenario: "http-read" });
@@ -235,7 +237,8 @@ describe("runs", () => {
     const { runId } = await first.client(admin.token).loadTest.start.mutate({ scenario: "chat", connections: 3, durationS: 3 });
     const run = await waitUntilEnded(runId);
     expect(run.status, run.message ?? "").toBe("completed");
-    expect(run.result!.requests).toBeGreaterThan(CHAT_PER_MINUTE * 2);
+    // More answers than the per-person limit allows in a minute: the secret let them through.
+    expect(run.result!.requests).toBeGreaterThan(CHAT_PER_MINUTE);
     expect(run.result!.errors).toBe(0);
 
     const forged = { headers: { [LOAD_TEST_HEADER]: `plt_${randomBytes(32).toString("base64url")}` }, token: alice.token };
