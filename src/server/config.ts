@@ -38,6 +38,7 @@ const environmentSchema = z.object({
   SESSION_COOKIE_SECURE: booleanFlag.optional(),
   TRUST_PROXY: proxyCount.default(0),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WS_PAUSE_BYTES: z.coerce.number().int().min(16 * 1024).default(256 * 1024),
   SLOW_CONSUMER_BYTES: z.coerce.number().int().min(64 * 1024).default(4 * 1024 * 1024),
   SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(20),
   SIGN_IN_FAILURES_PER_PAIR: z.coerce.number().int().min(1).max(1_000).default(5),
@@ -121,6 +122,7 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     trustProxy: env.TRUST_PROXY,
     maxBodyBytes: env.MAX_BODY_BYTES,
     /** Past this many bytes queued on a subscriber's socket, the socket is closed; its client resumes from its last id. */
+    wsPauseBytes: env.WS_PAUSE_BYTES,
     slowConsumerBytes: env.SLOW_CONSUMER_BYTES,
     signInAttemptsPerIp: env.SIGN_IN_ATTEMPTS_PER_IP,
     /** Failed sign-ins in a row for one email from one address before that pair must wait (a success resets it). */

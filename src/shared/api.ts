@@ -33,3 +33,9 @@ export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 /** The socket went on sending calls after they were refused for being too many (WS_MESSAGES_PER_10S). */
 export const CLOSE_TOO_MANY_MESSAGES = 4008;
+
+/**
+ * The socket held more unsent bytes than the server keeps for one client (SLOW_CONSUMER_BYTES):
+ * reconnect and resubscribe with the last event id received; nothing is lost.
+ */
+export const CLOSE_TOO_SLOW = 4013;

@@ -105,6 +105,25 @@ describe("a stream hub with more subscribers than one delivery chunk", () => {
   });
 });
 
+/** A sink in memory: `send` decides; `behind` plays a socket holding too much, `drain` lets it go. */
+function memorySink(send: (value: number) => boolean) {
+  let drained: (() => void) | undefined;
+  const sink = {
+    behind: false,
+    corked: 0,
+    send,
+    congested: () => sink.behind,
+    drained: () => new Promise<void>((resolve) => (drained = resolve)),
+    cork: () => void sink.corked++,
+    uncork: () => undefined,
+    drain() {
+      sink.behind = false;
+      drained?.();
+    },
+  };
+  return sink;
+}
+
 describe("a stream whose subscribers send events themselves (as WebSocket subscriptions do)", () => {
   it("sends live events in order and once; a declined send is yielded instead; an end or an error stops only that subscriber", async () => {
     const bus = memoryBus();
@@ -124,11 +143,11 @@ describe("a stream whose subscribers send events themselves (as WebSocket subscr
           if (stored.event === options.failAt) throw new Error(`cannot map ${stored.event}`);
           return stored.event;
         },
-        send: (value) => {
+        sink: memorySink((value) => {
           if (options.declineFirst && !declined) return !(declined = true);
           sent[name].push(value);
           return true;
-        },
+        }),
         // Asynchronously, like a database lookup.
         endsAfter: (stored) => (stored.event === options.endAt ? Promise.resolve(true) : false),
       });
@@ -164,5 +183,46 @@ describe("a stream whose subscribers send events themselves (as WebSocket subscr
     controller.abort();
     await Promise.all(running);
     expect(outcome.plain).toBe("ended");
+  });
+});
+
+describe("a sending subscriber whose receiver falls behind", () => {
+  it("is not written to while behind, and once drained gets what it skipped from the log: in order, once, without holding it meanwhile", async () => {
+    const bus = memoryBus();
+    const streams = createStreams(bus);
+    const { source, append } = memorySource("behind");
+    const controller = new AbortController();
+    const got = { slow: [] as number[], other: [] as number[] };
+    const slow = memorySink((value) => got.slow.push(value) > 0);
+    const other = memorySink((value) => got.other.push(value) > 0);
+    const consume = async (sink: ReturnType<typeof memorySink>) => {
+      for await (const _ of streams<number, number>(source, 0n, { signal: controller.signal, map: (stored) => stored.event, sink })) {
+        throw new Error("a sink that takes every value yields nothing");
+      }
+    };
+    const running = [consume(slow), consume(other)];
+    const publish = async (from: number, to: number) => {
+      for (let n = from; n <= to; n++) append(n);
+      bus.announce("behind");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    await publish(1, 3);
+    await eventually(() => got.slow.length === 3 && got.other.length === 3, "the first three everywhere", 5_000);
+    slow.behind = true;
+    await publish(4, 6);
+    await publish(7, 9);
+    await eventually(() => got.other.length === 9, "the other subscriber to go on", 5_000);
+    expect(got.slow).toEqual([1, 2, 3]);
+    slow.drain();
+    await eventually(() => got.slow.length === 9, "the slow one to catch up from the log", 5_000);
+    await publish(10, 12);
+    await eventually(() => got.slow.length === 12 && got.other.length === 12, "live again", 5_000);
+    const all = Array.from({ length: 12 }, (_, i) => i + 1);
+    expect(got.slow).toEqual(all);
+    expect(got.other).toEqual(all);
+    // Several events in one delivery reach a sink corked, as one write.
+    expect(other.corked).toBeGreaterThan(0);
+    controller.abort();
+    await Promise.all(running);
   });
 });

@@ -44,6 +44,11 @@ function createMetrics() {
       labelNames: ["direction"] as const,
       registers: [registry],
     }),
+    wsSlowClosed: new client.Counter({
+      name: "pulse_websocket_slow_consumer_closes_total",
+      help: "WebSockets closed for holding more unsent bytes than SLOW_CONSUMER_BYTES (their clients resume)",
+      registers: [registry],
+    }),
     rateLimited: new client.Counter({
       name: "pulse_rate_limited_total",
       help: "Requests, sockets and calls refused by a rate limit, by limit (http, batch, ws_ip, ws_user, ws_calls, ws_closed)",

@@ -9,10 +9,11 @@
  */
 import { TRPCError, type TrackedEnvelope } from "@trpc/server";
 import type { EventStream, SnapshotStream } from "@/server/bus/live";
+import type { StreamSink } from "@/server/bus/stream";
 import type { Caller } from "@/server/features/auth/service";
 import type { Context } from "./context.js";
 import type { SocketRegistry, StreamEnd } from "./sockets.js";
-import { shared, trackedDelivery } from "./wire.js";
+import { shared, trackedDelivery, type SocketBufferLimits } from "./wire.js";
 
 /** What a subscription resolver is given, as far as binding it to its caller goes. */
 interface ResolverOptions {
@@ -125,8 +126,14 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-async function* snapshots<T>(stream: SnapshotStream<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+async function* snapshots<T>(stream: SnapshotStream<T>, ctx: DeliveryContext, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  const { socket, app } = ctx;
   while (!signal?.aborted) {
+    // A receiver that is behind misses snapshots, not memory: the next one supersedes them.
+    if (socket && socket.bufferedAmount > app.config.wsPauseBytes) {
+      await pause(stream.everyMs, signal);
+      continue;
+    }
     const value = await stream.read();
     // Every subscriber of this instance is handed the same object: serialised once for all of them.
     yield typeof value === "object" && value !== null ? shared(value) : value;
@@ -138,40 +145,53 @@ type DeliveryContext = Pick<Context, "app" | "socket"> & { caller: Caller | null
 
 /**
  * Stored events as tracked envelopes, each event serialised once per instance; over WebSocket,
- * after the first, straight to the socket (wire.ts). A subscriber whose socket buffers more than
- * `slowConsumerBytes` is cut off: its socket is closed and its client resumes from its last id.
+ * after the first, each event's frame built once and written straight to the socket (wire.ts),
+ * with back-pressure: a subscriber whose socket holds `wsPauseBytes` unsent is caught up from the
+ * log once it drains, and past `slowConsumerBytes` its socket is closed (its client resumes).
  */
 function events<T, V extends object>(
   stream: EventStream<T, V>,
   ctx: DeliveryContext,
-  path: string,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TrackedEnvelope<V>> {
   const { app, socket } = ctx;
-  const delivery = trackedDelivery(socket);
-  const limit = app.config.slowConsumerBytes;
-  const tooSlow = (): boolean => {
-    if (!socket || socket.bufferedAmount <= limit) return false;
-    app.log.warn({ userId: ctx.caller?.user.id, path, bufferedBytes: socket.bufferedAmount }, "closing a slow consumer's socket");
-    socket.terminate();
-    return true;
-  };
+  const delivery = trackedDelivery(socket, socketLimits(app));
   const view = stream.view ?? ((stored) => stored.event as unknown as V);
   return app.streams(stream.source, stream.after, {
     signal,
-    send: delivery.send,
+    // The sink writes any envelope that `track` made (V is only what TypeScript knows of it).
+    sink: delivery.direct as StreamSink<TrackedEnvelope<V>> | undefined,
     first: stream.first,
     replayOnly: stream.replayOnly,
     onStart: stream.onStart,
     onEnd: stream.onEnd,
     endsAfter: stream.endsAfter,
-    // Skipped once the socket is closed for being too slow: that aborts the stream.
     map: (stored) => {
-      if (tooSlow()) return undefined;
       const value = view(stored);
-      return value === undefined ? undefined : delivery.track(stored.id.toString(), value);
+      return value === undefined ? undefined : delivery.track(stored.id, value);
     },
   });
+}
+
+/** One limits object per app, shared by all its subscriptions (read on each check: tests change the config). */
+const limitsOfApp = new WeakMap<DeliveryContext["app"], SocketBufferLimits>();
+
+function socketLimits(app: DeliveryContext["app"]): SocketBufferLimits {
+  let limits = limitsOfApp.get(app);
+  if (!limits) {
+    const { config, log } = app;
+    limits = {
+      get pauseBytes() {
+        return config.wsPauseBytes;
+      },
+      get closeBytes() {
+        return config.slowConsumerBytes;
+      },
+      onClose: (bufferedBytes) => log.warn({ bufferedBytes }, "closing a slow consumer's socket"),
+    };
+    limitsOfApp.set(app, limits);
+  }
+  return limits;
 }
 
 /** What a subscription yields for a described stream. */
@@ -195,7 +215,7 @@ export function live<TOptions extends LiveOptions, S extends EventStream<any, an
 ): (options: TOptions) => Promise<AsyncIterable<Delivered<S>>> {
   const deliver = async (options: TOptions): Promise<AsyncIterable<Delivered<S>>> => {
     const stream = await describe(options);
-    const iterable = stream.kind === "snapshots" ? snapshots(stream, options.signal) : events(stream, options.ctx, options.path, options.signal);
+    const iterable = stream.kind === "snapshots" ? snapshots(stream, options.ctx, options.signal) : events(stream, options.ctx, options.signal);
     return iterable as AsyncIterable<Delivered<S>>;
   };
   const bound = whileAuthorized(deliver as (options: TOptions & ResolverOptions) => Promise<AsyncIterable<Delivered<S>>>);

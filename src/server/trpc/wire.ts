@@ -8,6 +8,10 @@ import { tracked, type TrackedEnvelope } from "@trpc/server";
 import type { Encoder } from "@trpc/server/adapters/ws";
 import superjson from "superjson";
 import type { WebSocket } from "ws";
+import type { StreamSink } from "@/server/bus/stream";
+import { metrics } from "@/server/metrics/index";
+import { CLOSE_TOO_SLOW } from "@/shared/api";
+import { cork, drained, textFrame, uncork, writeFrame } from "./ws-frames.js";
 
 // ── Serialized once ─────────────────────────────────────────────────────────────────────
 
@@ -92,37 +96,102 @@ function frame(id: SubscriptionId, jsonrpc: string | undefined, type: string, ev
   return `{"id":${JSON.stringify(id)}${rpc},"result":{"type":${JSON.stringify(type)},"data":${data}${tracking}}}`;
 }
 
+/** A data response frame's JSON text before its data: `{"id":…,"jsonrpc":…,"result":{"type":"data","data":`. */
+function dataFramePrefix(id: SubscriptionId, jsonrpc: string | undefined): string {
+  const rpc = jsonrpc === undefined ? "" : `,"jsonrpc":${JSON.stringify(jsonrpc)}`;
+  return `{"id":${JSON.stringify(id)}${rpc},"result":{"type":"data","data":`;
+}
+
+/**
+ * The frames of one event, built once per instance for each distinct subscription id and
+ * `jsonrpc` (browsers' subscriptions have a handful of ids between them): keyed by the frame's
+ * prefix, the only part that differs between subscribers.
+ */
+const framesOfEvent = new WeakMap<PreSerialized, Map<string, Buffer>>();
+
+function eventFrame(prefix: string, eventId: string, form: PreSerialized): Buffer {
+  let frames = framesOfEvent.get(form);
+  if (!frames) framesOfEvent.set(form, (frames = new Map()));
+  let built = frames.get(prefix);
+  if (!built) frames.set(prefix, (built = textFrame(`${prefix}${form.text},"id":${JSON.stringify(eventId)}}}`)));
+  return built;
+}
+
 /**
  * One WebSocket subscription's tracked events. tRPC never tells a procedure its subscription's id,
  * so the first event goes through tRPC as usual, marked: the encoder sees the id it is sent
- * under and binds the subscription. From then on `send` writes each event's frame to the socket
- * itself: no per-event promise race, object spreads or stringify per subscriber. tRPC still owns
- * the subscription: stopping it, closing the socket, or the stream ending go through it.
+ * under and binds the subscription. From then on `send` writes each event's frame, built once for
+ * every subscriber with the same id, to the socket itself: no per-event promise, object spreads,
+ * stringify or framing per subscriber. tRPC still owns the subscription: stopping it, closing the
+ * socket, or the stream ending go through it.
  */
-class DirectSubscription {
-  private id: SubscriptionId | undefined;
-  private jsonrpc: string | undefined;
+class DirectSubscription implements StreamSink<TrackedEnvelope<object>> {
+  private prefix: string | undefined;
 
-  constructor(private readonly socket: WebSocket) {}
+  constructor(
+    readonly socket: WebSocket,
+    private readonly limits: SocketBufferLimits,
+  ) {}
 
   bind(id: SubscriptionId, jsonrpc: string | undefined): void {
-    this.id ??= id;
-    this.jsonrpc = jsonrpc;
+    this.prefix ??= dataFramePrefix(id, jsonrpc);
   }
 
-  track<T extends object>(id: string, value: T): TrackedEnvelope<T> {
-    shared(value);
+  track<T extends object>(eventId: bigint, value: T): TrackedEnvelope<T> {
+    if (this.prefix !== undefined) return sharedEnvelope(eventId, value);
     // Typed as T for tRPC's inference; on the wire it is T's own serialized form.
-    return tracked(id, this.id === undefined ? (new FirstEvent(value, this) as unknown as T) : value);
+    return tracked(eventId.toString(), new FirstEvent(shared(value), this) as unknown as T);
   }
 
-  /** Sends a tracked event straight to the socket; false while unbound (yield it instead). */
+  /** Writes a tracked event's frame to the socket; false while unbound (yield it instead). */
   send(envelope: TrackedEnvelope<object>): boolean {
-    if (this.id === undefined) return false;
+    if (this.prefix === undefined) return false;
     const [eventId, data] = envelope;
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame(this.id, this.jsonrpc, "data", eventId, envelopeForm(eventId, data).text));
+    writeFrame(this.socket, eventFrame(this.prefix, eventId, envelopeForm(eventId, data)));
     return true;
   }
+
+  /**
+   * Past `pauseBytes` unsent, the stream stops writing and catches up from the log once the
+   * socket drains; past `closeBytes` (what else went to the socket meanwhile: other
+   * subscriptions, answers) the socket is closed and its client resumes from its last event id.
+   */
+  congested(): boolean {
+    const buffered = this.socket.bufferedAmount;
+    if (buffered <= this.limits.pauseBytes) return false;
+    if (buffered > this.limits.closeBytes) closeTooSlow(this.socket, this.limits);
+    return true;
+  }
+
+  drained(): Promise<void> {
+    return drained(this.socket);
+  }
+
+  cork(): void {
+    cork(this.socket);
+  }
+
+  uncork(): void {
+    uncork(this.socket);
+  }
+}
+
+/** How much a socket may hold unsent (see DirectSubscription.congested); `onClose` is told when one is closed. */
+export interface SocketBufferLimits {
+  pauseBytes: number;
+  closeBytes: number;
+  onClose?: (bufferedBytes: number) => void;
+}
+
+/** A close frame waits behind what the socket holds: this long, then the socket is dropped. */
+const CLOSE_TOO_SLOW_GRACE_MS = 5_000;
+
+function closeTooSlow(socket: WebSocket, limits: SocketBufferLimits): void {
+  if (socket.readyState !== socket.OPEN) return;
+  metrics.wsSlowClosed.inc();
+  limits.onClose?.(socket.bufferedAmount);
+  socket.close(CLOSE_TOO_SLOW, "Too far behind: reconnect and resume from your last event id.");
+  setTimeout(() => socket.terminate(), CLOSE_TOO_SLOW_GRACE_MS).unref();
 }
 
 /** A subscription's first event, marked so that the encoder can bind the subscription. */
@@ -144,19 +213,30 @@ class FirstEventWire {
   }
 }
 
+/** The envelope of each event's value, made once for all its subscribers (a value belongs to one event). */
+const sharedEnvelopes = new WeakMap<object, TrackedEnvelope<object>>();
+
+function sharedEnvelope<T extends object>(eventId: bigint, value: T): TrackedEnvelope<T> {
+  let envelope = sharedEnvelopes.get(value);
+  if (!envelope) sharedEnvelopes.set(value, (envelope = tracked(eventId.toString(), shared(value))));
+  return envelope as TrackedEnvelope<T>;
+}
+
 export interface TrackedDelivery {
   /** `tracked(id, value)`, with `value` serialized once for every subscriber. */
-  track<T extends object>(id: string, value: T): TrackedEnvelope<T>;
-  /** Delivers an envelope made by `track` without yielding it, when it can (then true). */
-  send?: (envelope: TrackedEnvelope<object>) => boolean;
+  track<T extends object>(eventId: bigint, value: T): TrackedEnvelope<T>;
+  /** Over WebSocket: writes envelopes made by `track` to the socket without yielding them, once bound. */
+  direct?: DirectSubscription;
 }
 
 /** How a subscription's tracked events reach its caller: straight to the socket over WebSocket. */
-export function trackedDelivery(socket: WebSocket | undefined): TrackedDelivery {
-  if (!socket) return { track: (id, value) => tracked(id, shared(value)) };
-  const direct = new DirectSubscription(socket);
-  return { track: (id, value) => direct.track(id, value), send: (envelope) => direct.send(envelope) };
+export function trackedDelivery(socket: WebSocket | undefined, limits: SocketBufferLimits): TrackedDelivery {
+  if (!socket) return { track: sharedEnvelope };
+  const direct = new DirectSubscription(socket, limits);
+  return { track: (id, value) => direct.track(id, value), direct };
 }
+
+export type { DirectSubscription };
 
 interface ResponseMessage {
   id: SubscriptionId;
