@@ -120,7 +120,11 @@ export function createStreams(bus: Bus): StreamEvents {
     const { signal, map = (stored: StoredEvent<T>) => stored as unknown as U, sink, endsAfter, onEnd } = options;
     const attached = attach(source);
     const me = new Subscriber<T, U>({ signal, map, sink, endsAfter });
-    const onAbort = () => me.wake?.();
+    // Stops direct delivery at once (the hub's next batch must not reach a stopped subscription).
+    const onAbort = () => {
+      me.direct = false;
+      me.wake?.();
+    };
     signal?.addEventListener("abort", onAbort);
     let hub: StreamHub<T> | undefined;
     try {

@@ -70,15 +70,15 @@ export class Subscriber<T, U> implements HubSubscriber<T> {
    * back to the generator (waking it) when one of them may end the stream, or the receiver is behind.
    */
   private sendLive(events: StoredEvent<T>[]): void {
-    const { sink, map, signal } = this.options;
+    const { sink, map } = this.options;
     const several = events.length > 1;
     if (several) sink!.cork();
     try {
       for (let i = 0; i < events.length; i++) {
         const stored = events[i]!;
         if (stored.id <= this.last) continue;
-        if (signal?.aborted || sink!.congested()) {
-          this.behind = !signal?.aborted;
+        if (sink!.congested()) {
+          this.behind = true;
           return this.handBack();
         }
         this.last = stored.id;
