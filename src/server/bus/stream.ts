@@ -119,7 +119,7 @@ export function createStreams(bus: Bus): StreamEvents {
     if (options.replayOnly) return yield* replay(source, lastEventId, options);
     const { signal, map = (stored: StoredEvent<T>) => stored as unknown as U, sink, endsAfter, onEnd } = options;
     const attached = attach(source);
-    const me = new Subscriber<T, U>({ signal, map, sink, endsAfter });
+    const me = new Subscriber<T, U>({ map, sink, endsAfter });
     // Stops direct delivery at once (the hub's next batch must not reach a stopped subscription).
     const onAbort = () => {
       me.direct = false;

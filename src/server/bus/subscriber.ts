@@ -26,7 +26,6 @@ export interface StreamSink<U> {
 }
 
 export interface SubscriberOptions<T, U> {
-  signal?: AbortSignal;
   map: (stored: StoredEvent<T>) => U | undefined;
   sink?: StreamSink<U>;
   endsAfter?: (stored: StoredEvent<T>) => boolean | Promise<boolean>;
