@@ -80,11 +80,15 @@ export function uncork(ws: WebSocket): void {
   (ws as unknown as WsInternals)._socket?.uncork();
 }
 
-/** Resolves once the socket's TCP stream has flushed what it held, or the socket closed. */
+/** When a socket holds bytes but will emit no "drain" (it never refused a write): look again this soon. */
+const RECHECK_MS = 50;
+
+/** Resolves once the socket's TCP stream has flushed what it held (or soon, to look again), or the socket closed. */
 export function drained(ws: WebSocket): Promise<void> {
   return new Promise((resolve) => {
     const socket = (ws as unknown as WsInternals)._socket;
-    if (!socket || ws.readyState !== 1 || !socket.writableNeedDrain) return resolve();
+    if (!socket || ws.readyState !== 1 || socket.writableLength === 0) return resolve();
+    if (!socket.writableNeedDrain) return void setTimeout(resolve, RECHECK_MS);
     const done = () => {
       socket.off("drain", done);
       ws.off("close", done);
