@@ -275,17 +275,11 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
     },
   });
   const messagesIn = metrics.wsMessages.labels("in");
-  const messagesOut = metrics.wsMessages.labels("out");
   const countIn = () => messagesIn.inc();
+  // Messages out are counted where every frame is made: wsEncoder and ws-frames (trpc/).
   wss.on("connection", (socket: WebSocket) => {
     socket.once("close", app.connections.opened());
     socket.on("message", countIn);
-    // ws has no event for a message sent: count at the one method every frame goes through.
-    const send = socket.send;
-    socket.send = function countedSend(this: WebSocket, ...args: Parameters<WebSocket["send"]>) {
-      messagesOut.inc();
-      return send.apply(this, args);
-    } as WebSocket["send"];
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -9,12 +9,12 @@ import client from "prom-client";
  */
 function createMetrics() {
   const registry = new client.Registry();
-  /** Pre-built frames written to WebSockets since the metrics were last read (trpc/ws-frames.ts). */
-  const framesWritten = { count: 0 };
+  /** WebSocket messages sent since the metrics were last read (trpc/wire.ts, trpc/ws-frames.ts). */
+  const wsMessagesOut = { count: 0 };
   client.collectDefaultMetrics({ register: registry, prefix: "pulse_" });
   return {
     registry,
-    framesWritten,
+    wsMessagesOut,
     httpRequests: new client.Counter({
       name: "pulse_http_requests_total",
       help: "HTTP requests by route group, method and status",
@@ -46,12 +46,13 @@ function createMetrics() {
       help: "WebSocket messages received (in) and sent (out) on this process",
       labelNames: ["direction"] as const,
       registers: [registry],
-      // Frames written straight to sockets are counted as a plain number (a counter's inc per
-      // delivery costs a microsecond) and added here when the metrics are read.
+      // Messages out are counted as a plain number where they are made (wsEncoder, ws-frames: a
+      // counter's inc per delivery costs a microsecond) and added here when the metrics are read.
+      // Keep-alive PONGs are not counted.
       collect() {
-        if (framesWritten.count === 0) return;
-        this.labels("out").inc(framesWritten.count);
-        framesWritten.count = 0;
+        if (wsMessagesOut.count === 0) return;
+        this.labels("out").inc(wsMessagesOut.count);
+        wsMessagesOut.count = 0;
       },
     }),
     wsSlowClosed: new client.Counter({

@@ -252,6 +252,7 @@ function isPreSerializedResponse(message: unknown): message is ResponseMessage {
 /** tRPC's JSON encoder, plus: pre-serialized data is spliced in, and first events bind their subscription. */
 export const wsEncoder: Encoder = {
   encode(message) {
+    metrics.wsMessagesOut.count++;
     if (!isPreSerializedResponse(message)) return JSON.stringify(message);
     const { id, jsonrpc, result } = message;
     let data = result.data as PreSerialized | FirstEventWire;

@@ -56,15 +56,15 @@ function streamOf(ws: WebSocket): Socket | null {
   return socket;
 }
 
-/** Counted into `pulse_websocket_messages_total{direction="out"}` (ws.send is counted in http/server.ts). */
-const { framesWritten } = metrics;
+/** Counted into `pulse_websocket_messages_total{direction="out"}`, as wsEncoder counts what tRPC sends. */
+const { wsMessagesOut } = metrics;
 
 /** Writes a frame made by `textFrame` to an open socket (a closed one gets nothing). */
 export function writeFrame(ws: WebSocket, frame: Buffer): void {
   const stream = streamOf(ws);
   if (stream) {
     stream.write(frame);
-    framesWritten.count++;
+    wsMessagesOut.count++;
   } else if (ws.readyState === 1) ws.send(payloadOf(frame), { binary: false });
 }
 
