@@ -10,6 +10,8 @@
  *   parent → child  { type: "profile-start" } → starts V8's CPU profiler; replies { type: "profile-start" }
  *   parent → child  { type: "profile-stop", file } → writes the profile (.cpuprofile, for Chrome
  *                   DevTools or speedscope) to `file`; replies { type: "profile-stop", file }
+ *   parent → child  { type: "heap-snapshot", file } → collects garbage (--expose-gc), writes a V8
+ *                   heap snapshot to `file` (bench/fanout-heap.ts); replies { type: "heap-snapshot", file }
  * and stops gracefully on SIGTERM. bench/run.ts starts it with NODE_ENV=production in its
  * environment, as `npm start` does (tRPC reads it when the router module loads). The chat
  * settings (ANTHROPIC_* and CHAT_*) and ANALYTICS_* are read from its environment: bench/chat.ts points
@@ -18,6 +20,7 @@
 import fs from "node:fs";
 import { Session } from "node:inspector/promises";
 import path from "node:path";
+import v8 from "node:v8";
 import { loadConfig } from "@/server/config";
 import { createLogger } from "@/server/log";
 import { startPulse } from "@/server/start";
@@ -68,6 +71,11 @@ process.on("message", (message: { type?: string; file?: string }) => {
   if (message?.type === "profile-stop" && message.file) {
     const file = message.file;
     void stopProfile(file).then(() => process.send?.({ type: "profile-stop", file }));
+  }
+  if (message?.type === "heap-snapshot" && message.file) {
+    (globalThis as { gc?: () => void }).gc?.();
+    fs.mkdirSync(path.dirname(message.file), { recursive: true });
+    process.send?.({ type: "heap-snapshot", file: v8.writeHeapSnapshot(message.file) });
   }
   if (message?.type === "memory") process.send?.({ type: "memory", usage: process.memoryUsage() });
   if (message?.type === "gc") {
