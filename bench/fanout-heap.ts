@@ -80,14 +80,16 @@ try {
 
     const before = readSnapshot(empty.file);
     const after = readSnapshot(full.file);
-    const rows = perConnection(before, after, opened.ok);
+    const table = (title: string, rows: ReturnType<typeof perConnection>) => {
+      console.log(`\n${title}\n\n| constructor | objects per connection | bytes per connection (self size) |\n| --- | --- | --- |`);
+      for (const r of rows.slice(0, TOP)) console.log(`| \`${r.constructor}\` | ${round(r.countPerConnection, 2)} | ${Math.round(r.bytesPerConnection)} |`);
+    };
     console.log(
       `\nHeap per subscribed idle connection: ${round((after.totalBytes - before.totalBytes) / 1024 / opened.ok, 2)} KB in the snapshots ` +
-        `(heapUsed after GC: ${round((full.heapUsed - empty.heapUsed) / 1024 / opened.ok, 2)} KB), N = ${thousands(opened.ok)}\n`,
+        `(heapUsed after GC: ${round((full.heapUsed - empty.heapUsed) / 1024 / opened.ok, 2)} KB), N = ${thousands(opened.ok)}`,
     );
-    console.log("| constructor | objects per connection | bytes per connection (self size) |");
-    console.log("| --- | --- | --- |");
-    for (const r of rows.slice(0, TOP)) console.log(`| \`${r.constructor}\` | ${round(r.countPerConnection, 2)} | ${Math.round(r.bytesPerConnection)} |`);
+    table("By constructor, as DevTools' summary groups them:", perConnection(before, after, opened.ok));
+    table("Finer: closures by function name, property/element stores by their object's constructor:", perConnection(before, after, opened.ok, "detailed"));
     if (args.delete) for (const f of [empty.file, full.file]) fs.rmSync(f);
   } finally {
     await pool.stop();

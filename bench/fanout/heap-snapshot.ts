@@ -7,14 +7,26 @@
 import fs from "node:fs";
 
 interface SnapshotFile {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]]; edge_fields: string[]; edge_types: [string[], ...unknown[]]; location_fields?: string[] } };
   nodes: number[];
+  edges: number[];
   strings: string[];
+  locations?: number[];
 }
 
 export interface ConstructorSizes {
   totalBytes: number;
+  /** Grouped as DevTools' summary does. */
   byConstructor: Map<string, { count: number; bytes: number }>;
+  /** Finer: closures by function name, property and element stores by their object's constructor. */
+  detailed: Map<string, { count: number; bytes: number }>;
+}
+
+function add(map: Map<string, { count: number; bytes: number }>, key: string, bytes: number): void {
+  const entry = map.get(key) ?? { count: 0, bytes: 0 };
+  entry.count++;
+  entry.bytes += bytes;
+  map.set(key, entry);
 }
 
 function group(type: string, name: string): string {
@@ -47,19 +59,68 @@ export function readSnapshot(file: string): ConstructorSizes {
   const fields = data.snapshot.meta.node_fields;
   const types = data.snapshot.meta.node_types[0];
   const width = fields.length;
-  const [typeAt, nameAt, sizeAt] = [fields.indexOf("type"), fields.indexOf("name"), fields.indexOf("self_size")];
+  const [typeAt, nameAt, sizeAt, edgeCountAt] = ["type", "name", "self_size", "edge_count"].map((f) => fields.indexOf(f)) as [number, number, number, number];
+  const edgeWidth = data.snapshot.meta.edge_fields.length;
+  const toAt = data.snapshot.meta.edge_fields.indexOf("to_node");
+  const typeOf = (node: number) => types[data.nodes[node + typeAt]!] ?? "?";
+  const nameOf = (node: number) => data.strings[data.nodes[node + nameAt]!] ?? "?";
+  // Where a closure's function is: its script (closure → shared → script → name) and line.
+  const firstEdge = new Map<number, number>();
+  for (let node = 0, edge = 0; node < data.nodes.length; node += width) {
+    firstEdge.set(node, edge);
+    edge += data.nodes[node + edgeCountAt]! * edgeWidth;
+  }
+  const edgeTypes = data.snapshot.meta.edge_types[0];
+  const [edgeTypeAt, edgeNameAt] = [data.snapshot.meta.edge_fields.indexOf("type"), data.snapshot.meta.edge_fields.indexOf("name_or_index")];
+  const follow = (node: number, name: string): number | undefined => {
+    const start = firstEdge.get(node)!;
+    for (let edge = start; edge < start + data.nodes[node + edgeCountAt]! * edgeWidth; edge += edgeWidth) {
+      const type = edgeTypes[data.edges[edge + edgeTypeAt]!];
+      if (type !== "element" && type !== "hidden" && data.strings[data.edges[edge + edgeNameAt]!] === name) return data.edges[edge + toAt]!;
+    }
+    return undefined;
+  };
+  const lineOf = new Map<number, number>();
+  const locationFields = data.snapshot.meta.location_fields ?? [];
+  const [objectAt, lineAt] = [locationFields.indexOf("object_index"), locationFields.indexOf("line")];
+  for (let i = 0; data.locations && objectAt !== -1 && i < data.locations.length; i += locationFields.length) lineOf.set(data.locations[i + objectAt]!, data.locations[i + lineAt]!);
+  const whereIs = (closure: number): string => {
+    const shared = follow(closure, "shared");
+    // V8 11 names the edge script_or_debug_info; the script node is named by its file.
+    const script = shared === undefined ? undefined : (follow(shared, "script_or_debug_info") ?? follow(shared, "script"));
+    // The project's files from src/ or bench/ on, a package's from its name on.
+    const fileName = script === undefined ? "?" : nameOf(script).replace(/^.*\/node_modules\//, "").replace(/^.*?\/(src|bench)\//, "$1/");
+    const line = lineOf.get(closure);
+    // Line 0 is what code transpiled by tsx reports for most functions: no line rather than a wrong one.
+    return `${fileName}${line ? `:${line + 1}` : ""}`;
+  };
+  const fineGroup = (node: number) => (typeOf(node) === "closure" ? `(closure) ${nameOf(node) || "(anonymous)"} ${whereIs(node)}` : group(typeOf(node), nameOf(node)));
+
+  // An object's property and element stores (arrays), attributed to their first retainer's group (the object's constructor).
+  const owner = new Map<number, number>();
+  for (let node = 0, edge = 0; node < data.nodes.length; node += width) {
+    const end = edge + data.nodes[node + edgeCountAt]! * edgeWidth;
+    const isArray = typeOf(node) === "array";
+    for (; edge < end; edge += edgeWidth) {
+      const to = data.edges[edge + toAt]!;
+      if (!isArray && typeOf(to) === "array" && !owner.has(to)) owner.set(to, node);
+    }
+  }
+
   const byConstructor = new Map<string, { count: number; bytes: number }>();
+  const detailed = new Map<string, { count: number; bytes: number }>();
   let totalBytes = 0;
-  for (let i = 0; i < data.nodes.length; i += width) {
-    const size = data.nodes[i + sizeAt]!;
-    const key = group(types[data.nodes[i + typeAt]!] ?? "?", data.strings[data.nodes[i + nameAt]!] ?? "?");
-    const entry = byConstructor.get(key) ?? { count: 0, bytes: 0 };
-    entry.count++;
-    entry.bytes += size;
-    byConstructor.set(key, entry);
+  for (let node = 0; node < data.nodes.length; node += width) {
+    const size = data.nodes[node + sizeAt]!;
+    const [type, name] = [typeOf(node), nameOf(node)];
+    const key = group(type, name);
+    add(byConstructor, key, size);
+    const ownedBy = owner.get(node);
+    const fine = type === "closure" ? fineGroup(node) : ownedBy !== undefined ? `${key} of ${fineGroup(ownedBy)}` : key;
+    add(detailed, fine, size);
     totalBytes += size;
   }
-  return { totalBytes, byConstructor };
+  return { totalBytes, byConstructor, detailed };
 }
 
 export interface ConstructorDelta {
@@ -69,12 +130,12 @@ export interface ConstructorDelta {
 }
 
 /** What `after` holds beyond `before`, per connection, largest first. */
-export function perConnection(before: ConstructorSizes, after: ConstructorSizes, connections: number): ConstructorDelta[] {
-  const keys = new Set([...before.byConstructor.keys(), ...after.byConstructor.keys()]);
+export function perConnection(before: ConstructorSizes, after: ConstructorSizes, connections: number, view: "byConstructor" | "detailed" = "byConstructor"): ConstructorDelta[] {
+  const keys = new Set([...before[view].keys(), ...after[view].keys()]);
   return [...keys]
     .map((key) => {
-      const a = before.byConstructor.get(key) ?? { count: 0, bytes: 0 };
-      const b = after.byConstructor.get(key) ?? { count: 0, bytes: 0 };
+      const a = before[view].get(key) ?? { count: 0, bytes: 0 };
+      const b = after[view].get(key) ?? { count: 0, bytes: 0 };
       return { constructor: key, countPerConnection: (b.count - a.count) / connections, bytesPerConnection: (b.bytes - a.bytes) / connections };
     })
     .sort((x, y) => y.bytesPerConnection - x.bytesPerConnection);
