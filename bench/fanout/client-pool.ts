@@ -42,6 +42,11 @@ export class ClientPool {
     return this.workers.length;
   }
 
+  /** Nanoseconds the client processes' main threads waited for a CPU so far (summed). */
+  waitNs(): number {
+    return this.workers.reduce((sum, w) => sum + (w.sched()?.waitNs ?? 0), 0);
+  }
+
   /** Deals `tokens` out to the processes; each opens its share with `concurrency / K` in flight. */
   async openPulse(url: string, tokens: string[], sessionId: string, messages: number, concurrency: number): Promise<{ ok: number; failures: string[] }> {
     const k = this.workers.length;

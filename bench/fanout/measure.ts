@@ -1,9 +1,10 @@
 /**
  * What every fan-out measurement (Pulse's and the yardsticks') shares: server memory after a
- * forced collection, and CPU over the fan-out window on both sides.
+ * forced collection, and CPU over the fan-out window on both sides — with the time each side
+ * waited for a CPU, so that a side starved by other work on a shared machine reads as saturated.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ServerProcess } from "../lib/processes.js";
+import { readSchedstat, type ServerProcess } from "../lib/processes.js";
 import type { ClientPool } from "./client-pool.js";
 import { median, round } from "./stats.js";
 import type { CpuFigures, MemoryFigures } from "./types.js";
@@ -39,12 +40,17 @@ const SATURATED_PCT = 90;
 /** Starts a CPU window over the server and the whole load generator; `end(deliveries)` gives the figures. */
 export async function cpuWindow(server: ServerProcess, pool: ClientPool): Promise<{ end(deliveries: number): Promise<CpuFigures> }> {
   const server0 = server.cpuMs();
+  const serverSched0 = server.sched();
   const pool0 = (await pool.stats()).cpuUs;
+  const generatorWait = () => pool.waitNs() + (readSchedstat(process.pid)?.waitNs ?? 0);
+  const wait0 = generatorWait();
   const own0 = process.cpuUsage();
   const started = performance.now();
   return {
     async end(deliveries) {
       const server1 = server.cpuMs();
+      const serverSched1 = server.sched();
+      const wait1 = generatorWait();
       const pool1 = (await pool.stats()).cpuUs;
       const own = process.cpuUsage(own0);
       const wallMs = performance.now() - started;
@@ -52,13 +58,18 @@ export async function cpuWindow(server: ServerProcess, pool: ClientPool): Promis
       const serverCpuPct = serverMs === undefined ? null : round((100 * serverMs) / wallMs, 1);
       const ownUs = own.user + own.system;
       const generatorCpuPct = round((100 * (ownUs + pool1 - pool0)) / 1000 / wallMs, 1);
-      const serverBusy = (serverCpuPct ?? 0) >= SATURATED_PCT;
-      const generatorBusy = generatorCpuPct >= SATURATED_PCT;
+      const pctOfWindow = (ns: number) => round((100 * ns) / 1e6 / wallMs, 1);
+      const serverWaitPct = serverSched0 && serverSched1 ? pctOfWindow(serverSched1.waitNs - serverSched0.waitNs) : null;
+      const generatorWaitPct = pctOfWindow(wait1 - wait0);
+      const serverBusy = (serverCpuPct ?? 0) + (serverWaitPct ?? 0) >= SATURATED_PCT;
+      const generatorBusy = generatorCpuPct + generatorWaitPct >= SATURATED_PCT;
       return {
         serverCpuPct,
+        serverWaitPct,
         serverCpuMicrosecondsPerDelivery: serverMs === undefined ? null : round((serverMs * 1000) / Math.max(1, deliveries), 1),
         generatorCpuPct,
         publisherCpuPct: round((100 * ownUs) / 1000 / wallMs, 1),
+        generatorWaitPct,
         clientProcs: pool.size,
         saturated: serverBusy && generatorBusy ? "both" : serverBusy ? "server" : generatorBusy ? "load generator" : "neither",
       };

@@ -137,8 +137,8 @@ export async function pulseRun(step: PlanStep, database: BenchDatabase, settings
     log(
       `${tag}: delivered ${thousands(delivered)}/${thousands(expected)} (${fanout.deliveredPct} %), ` +
         `p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms; sendMessage round trip p50 ${sends.roundTrip.p50} ms, ` +
-        `p99 ${sends.roundTrip.p99} ms; server CPU ${fanout.serverCpuPct} % (${fanout.serverCpuMicrosecondsPerDelivery} µs per delivery), ` +
-        `load generator ${fanout.generatorCpuPct} % (${pool.size} client processes); saturated: ${fanout.saturated}`,
+        `p99 ${sends.roundTrip.p99} ms; server CPU ${fanout.serverCpuPct} % (${fanout.serverCpuMicrosecondsPerDelivery} µs per delivery) ` +
+        `+ ${fanout.serverWaitPct} % waiting for a CPU; load generator ${fanout.generatorCpuPct} % + ${fanout.generatorWaitPct} % waiting (${pool.size} client processes); saturated: ${fanout.saturated}`,
     );
     if (settle && stats.settle) {
       presence.subscribedAfterSettleEvent = stats.settle.subscribedAfter + (observer.firstId > recorder.settleId! ? 1 : 0);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { benchDir } from "../lib/processes.js";
 import { figure, type BenchResult, type Environment, type Figure } from "../lib/report.js";
 import { log, round, thousands, type Percentiles } from "./stats.js";
-import type { FanoutSettings, RunResult, YardstickResult } from "./types.js";
+import type { CpuFigures, FanoutSettings, RunResult, YardstickResult } from "./types.js";
 
 /** The worst p99 of each (N, rate) over its runs: the issue's targets hold "in every run". */
 export function worstByStep(runs: RunResult[]): { n: number; ratePerS: number; runs: number; worstP99: number; minDeliveredPct: number; worstRatio: number | null }[] {
@@ -88,7 +88,9 @@ export function toResult(env: Environment, runs: RunResult[], settings: FanoutSe
         "`sessions.events` subscription), each with its own account and API token (seated directly in the database)",
       publisher: "HTTP POST sessions.sendMessage from the load-generator process, on a fixed schedule (not waiting for answers)",
       timing: "send time (performance.timeOrigin + performance.now()) embedded in the message text; receive time read on the same kind of clock in the receiving process when the frame arrives",
-      cpu: "server CPU from /proc over the fan-out window; load generator CPU = process.cpuUsage of the publisher and every client process over the same window; both as % of one core",
+      cpu:
+        "server CPU from /proc over the fan-out window; load generator CPU = process.cpuUsage of the publisher and every client process over the same window; " +
+        "both as % of one core, each with the time its main thread(s) waited runnable for a CPU (/proc/<pid>/schedstat); a side is saturated when CPU + wait ≥ 90 %",
       mode: "API-only server (bench/lib/pulse-server.ts: startPulse without Next), NODE_ENV=production, silent logs; a fresh server process per measurement",
       serverNodeArgs: settings.serverArgs,
       priority: priority === undefined ? "default" : `nice ${priority} (load generator, servers and PostgreSQL)`,
@@ -104,7 +106,7 @@ export function toResult(env: Environment, runs: RunResult[], settings: FanoutSe
         (r) =>
           `N = ${thousands(r.n)} at ${r.ratePerS}/s (run ${r.run}/${r.runs}): ${r.fanout.deliveredPct} % delivered, p50 ${r.fanout.latencyMs.p50} / p95 ${r.fanout.latencyMs.p95} / ` +
           `p99 ${r.fanout.latencyMs.p99} / max ${r.fanout.latencyMs.max} ms; server ${r.fanout.serverCpuMicrosecondsPerDelivery} µs CPU per delivery ` +
-          `(${r.fanout.serverCpuPct} % of a core; load generator ${r.fanout.generatorCpuPct} %, saturated: ${r.fanout.saturated}); ` +
+          `(${r.fanout.serverCpuPct} % of a core + ${r.fanout.serverWaitPct} % waiting; load generator ${r.fanout.generatorCpuPct} % + ${r.fanout.generatorWaitPct} %, saturated: ${r.fanout.saturated}); ` +
           yardstickNote("bare ws", r.bareWs) +
           yardstickNote("pre-built frame", r.prebuilt) +
           `${r.memory.perConnectionKB} KB RSS / ${r.memory.heapPerConnectionKB ?? "?"} KB heap per connection.`,
@@ -125,8 +127,9 @@ export function updateSection(result: BenchResult): void {
   const readme = path.join(benchDir, "README.md");
   const runs = (result.details.runs as RunResult[]).slice().sort((a, b) => a.n - b.n || a.ratePerS - b.ratePerS || a.run - b.run);
   const ms = (p: Percentiles) => `${p.p50} / ${p.p95} / **${p.p99}** / ${p.max}`;
-  const cpu = (c: { serverCpuMicrosecondsPerDelivery: number | null; serverCpuPct: number | null; generatorCpuPct: number; saturated: string }) =>
-    `${c.serverCpuMicrosecondsPerDelivery ?? "?"} µs (server ${c.serverCpuPct ?? "?"} %, generator ${c.generatorCpuPct} %${c.saturated === "neither" ? "" : `: ${c.saturated} saturated`})`;
+  const cpu = (c: CpuFigures) =>
+    `${c.serverCpuMicrosecondsPerDelivery ?? "?"} µs (server ${c.serverCpuPct ?? "?"} % + ${c.serverWaitPct ?? "?"} % waiting, ` +
+    `generator ${c.generatorCpuPct} % + ${c.generatorWaitPct} %${c.saturated === "neither" ? "" : `: ${c.saturated} saturated`})`;
   const memory = (m: RunResult["memory"]) => `${m.perConnectionKB} / ${m.heapPerConnectionKB ?? "?"}`;
   const yardstick = (y: YardstickResult | undefined) =>
     y ? `${y.deliveredPct < 100 ? `${y.deliveredPct} % delivered, ` : ""}${ms(y.latencyMs)}; ${cpu(y)}; ${memory(y.memory)} KB` : "—";
@@ -142,7 +145,7 @@ export function updateSection(result: BenchResult): void {
     SECTION_START,
     `Measured ${result.date.slice(0, 10)} with \`${result.command}\` (Node ${result.environment.node}, ${result.environment.cpuCount} × ${result.environment.cpuModel}, load average ${result.environment.loadAverageAtStart} at start).`,
     "",
-    "| N | rate | delivered | latency p50 / p95 / **p99** / max (ms) | server CPU per delivery (CPU during fan-out, % of a core) | bare `ws`: latency (ms); CPU; RSS / heap per connection | pre-built frame: latency (ms); CPU; RSS / heap per connection | server CPU ÷ pre-built | memory per connection: RSS / heap | N connecting at once: everyone online known / delivered | `requestHelp` → host p50 / p95 / **p99** / max (ms) |",
+    "| N | rate | delivered | latency p50 / p95 / **p99** / max (ms) | server CPU per delivery (server and load generator during fan-out: CPU + waiting for a CPU, % of a core) | bare `ws`: latency (ms); CPU; RSS / heap per connection | pre-built frame: latency (ms); CPU; RSS / heap per connection | server CPU ÷ pre-built | memory per connection: RSS / heap | N connecting at once: everyone online known / delivered | `requestHelp` → host p50 / p95 / **p99** / max (ms) |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     ...(worst.length

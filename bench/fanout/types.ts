@@ -25,17 +25,25 @@ export interface PlanStep {
   runs: number;
 }
 
-/** CPU over the fan-out window, each as % of one core, and which side ran out. */
+/**
+ * CPU over the fan-out window, each as % of one core, and which side ran out. On a shared machine
+ * a side can be starved rather than busy: the time its main thread(s) waited runnable for a CPU
+ * (/proc/<pid>/schedstat) is what other work took from it; CPU + wait is what it wanted.
+ */
 export interface CpuFigures {
   serverCpuPct: number | null;
+  /** The server's main thread runnable but not running, % of the window. */
+  serverWaitPct: number | null;
   /** Server CPU time during the fan-out ÷ deliveries. */
   serverCpuMicrosecondsPerDelivery: number | null;
   /** The whole load generator: this process (publisher) plus its client processes (subscribers). */
   generatorCpuPct: number;
   /** The publishing process alone (for Pulse also the observer, host and admin sockets). */
   publisherCpuPct: number;
+  /** The load generator's main threads (all processes) runnable but not running, % of the window. */
+  generatorWaitPct: number;
   clientProcs: number;
-  /** "server", "load generator", "both" (each ≥ 90 % of its core) or "neither". */
+  /** "server", "load generator", "both" (each side's CPU + wait ≥ 90 % of one core) or "neither". */
   saturated: "server" | "load generator" | "both" | "neither";
 }
 

@@ -55,8 +55,8 @@ export async function yardstick(kind: YardstickResult["kind"], n: number, ratePe
     const l = result.latencyMs;
     log(
       `N = ${thousands(n)} @ ${ratePerS}/s, ${kind}: delivered ${thousands(stats.delivered)}/${thousands(expected)}, p50 ${l.p50} ms, p95 ${l.p95} ms, ` +
-        `p99 ${l.p99} ms, max ${l.max} ms; server CPU ${result.serverCpuPct} % (${result.serverCpuMicrosecondsPerDelivery} µs per delivery), ` +
-        `load generator ${result.generatorCpuPct} % (${result.clientProcs} client processes); ${result.memory.perConnectionKB} KB RSS, ` +
+        `p99 ${l.p99} ms, max ${l.max} ms; server CPU ${result.serverCpuPct} % (${result.serverCpuMicrosecondsPerDelivery} µs per delivery) ` +
+        `+ ${result.serverWaitPct} % waiting for a CPU; load generator ${result.generatorCpuPct} % + ${result.generatorWaitPct} % waiting (${result.clientProcs} client processes); saturated: ${result.saturated}; ${result.memory.perConnectionKB} KB RSS, ` +
         `${result.memory.heapPerConnectionKB} KB heap per connection`,
     );
     return result;

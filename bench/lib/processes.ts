@@ -19,6 +19,8 @@ export interface ServerProcess {
   ask<T>(type: string, payload?: Record<string, unknown>, timeoutMs?: number): Promise<T | undefined>;
   /** CPU time (user + system) used so far, in milliseconds. */
   cpuMs(): number | undefined;
+  /** The main thread's time on a CPU and waiting for one (`readSchedstat`). */
+  sched(): Schedstat | undefined;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,23 @@ export function readCpuMs(pid: number): number | undefined {
     const utime = Number(fields[11]);
     const stime = Number(fields[12]);
     return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Schedstat {
+  /** Nanoseconds on a CPU. */
+  runNs: number;
+  /** Nanoseconds runnable but waiting for a CPU: on a shared machine, what other work took from it. */
+  waitNs: number;
+}
+
+/** /proc/<pid>/schedstat: the process's main thread (where JavaScript runs). */
+export function readSchedstat(pid: number): Schedstat | undefined {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ").map(Number);
+    return run === undefined || wait === undefined ? undefined : { runNs: run, waitNs: wait };
   } catch {
     return undefined;
   }
@@ -127,6 +146,7 @@ export async function startServer(
     ask,
     rss: async () => readRss(ready.pid) ?? (await memoryUsage())?.rss ?? NaN,
     cpuMs: () => readCpuMs(ready.pid),
+    sched: () => readSchedstat(ready.pid),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
