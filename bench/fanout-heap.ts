@@ -15,7 +15,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { call, createAccounts, type Account } from "./fanout/accounts.js";
+import { createAccounts, setupCall, type Account } from "./fanout/accounts.js";
 import { ClientPool } from "./fanout/client-pool.js";
 import { perConnection, readSnapshot } from "./fanout/heap-snapshot.js";
 import { log, round, thousands } from "./fanout/stats.js";
@@ -47,7 +47,7 @@ const snapshot = async (label: string) => {
 };
 try {
   const [host] = (await createAccounts(database.url, ["Bench Host"])) as [Account];
-  const session = await call<{ id: string }>(server.url, "sessions.create", { kind: "breathing", title: "Heap", capacity: 10_000 }, host.token);
+  const session = await setupCall<{ id: string }>(server.url, "sessions.create", { kind: "breathing", title: "Heap", capacity: 10_000 }, host.token);
   const accounts = await createAccounts(
     database.url,
     Array.from({ length: N + WARM_UP }, (_, i) => `Subscriber ${i + 1}`),

@@ -10,7 +10,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BenchDatabase } from "../lib/database.js";
 import { benchDir, startServer } from "../lib/processes.js";
-import { call, createAccounts, type Account } from "./accounts.js";
+import { call, createAccounts, setupCall, type Account } from "./accounts.js";
 import { ClientPool, defaultClientProcs } from "./client-pool.js";
 import { cpuWindow, memoryFigures, sampleMemory } from "./measure.js";
 import { clock, histogram, log, paced, percentiles, round, thousands, waitFor, waitWhileProgressing } from "./stats.js";
@@ -37,8 +37,8 @@ export async function pulseRun(step: PlanStep, database: BenchDatabase, settings
     // The first account of the database is its admin: sign it up once, on the first run.
     admin.account ??= (await createAccounts(database.url, ["Bench Admin"], { role: "ADMIN" }))[0]!;
     const [host, publisher] = (await createAccounts(database.url, ["Bench Host", "Bench Publisher"])) as [Account, Account];
-    const session = await call<{ id: string }>(server.url, "sessions.create", { kind: "breathing", title: `Fan-out ${n}`, capacity: 10_000 }, host.token);
-    await call(server.url, "sessions.join", { sessionId: session.id }, publisher.token);
+    const session = await setupCall<{ id: string }>(server.url, "sessions.create", { kind: "breathing", title: `Fan-out ${n}`, capacity: 10_000 }, host.token);
+    await setupCall(server.url, "sessions.join", { sessionId: session.id }, publisher.token);
     log(`${tag}: seating ${thousands(n)} subscribers (users, API tokens, seats) in the database`);
     const accounts = await createAccounts(
       database.url,
@@ -46,7 +46,7 @@ export async function pulseRun(step: PlanStep, database: BenchDatabase, settings
       { sessionId: session.id },
     );
     const everyone = new Set(accounts.map((a) => a.userId));
-    const { lastEventId } = await call<{ lastEventId: string }>(server.url, "sessions.byId", { sessionId: session.id }, host.token, "GET");
+    const { lastEventId } = await setupCall<{ lastEventId: string }>(server.url, "sessions.byId", { sessionId: session.id }, host.token, "GET");
 
     await sleep(2_000);
     const memoryBefore = await sampleMemory(server);

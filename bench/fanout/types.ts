@@ -40,7 +40,7 @@ export interface CpuFigures {
   generatorCpuPct: number;
   /** The publishing process alone (for Pulse also the observer, host and admin sockets). */
   publisherCpuPct: number;
-  /** The load generator's main threads (all processes) runnable but not running, % of the window. */
+  /** The load generator's main threads runnable but not running, % of the window, summed over its processes (above 100 % when several wait at once). */
   generatorWaitPct: number;
   clientProcs: number;
   /** "server", "load generator", "both" (each side's CPU + wait ≥ 90 % of one core) or "neither". */
