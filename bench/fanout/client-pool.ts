@@ -2,8 +2,9 @@
  * The subscribers' side split across K client processes (bench/fanout/client-worker.ts), each
  * pinned where the load generator is. The N subscribers are dealt out evenly; the parent merges
  * their counts, latency histograms and CPU time. K defaults from the delivery rate
- * (`defaultClientProcs`): one process decodes and times roughly 25,000 deliveries a second on this
- * kind of core before it becomes the bottleneck itself (issue 15: at N = 5,000 × 20/s a single
+ * (`defaultClientProcs`): with one subscriber process the load generator used about half a core
+ * at 20,000 deliveries/s on this 2-core machine (2026-12-02: 37–56 % at N = 1,000 × 20/s and
+ * 5,000 × 4/s), so one per 25,000/s keeps each below saturation (issue 15: at N = 5,000 × 20/s a single
  * subscriber process saturates its core). On a 2-core machine with the server pinned to the
  * other core, more processes on the same core add no CPU: their summed CPU then says whether the
  * subscribers' side was the limit (≈ 100 % of a core) — use --no-pin to let them spread.
