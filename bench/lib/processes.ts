@@ -92,16 +92,46 @@ export function readSchedstat(pid: number): Schedstat | undefined {
 }
 
 /**
- * Starts `script` (TypeScript, through tsx's loader: one node process, no wrapper) and waits
- * for its `{ type: "ready", url }` message.
+ * `script` compiled as `npm start` runs the server (scripts/build-server.mjs: esbuild, ES modules,
+ * packages left in node_modules), into dist/bench/. Under tsx's loader a process carries a
+ * second V8 isolate (the loader's worker thread) and esbuild's per-file transforms: about 40 MB
+ * of RSS and a slower start that production never pays.
+ */
+async function bundle(script: string): Promise<string> {
+  const esbuild = await import("esbuild");
+  const name = path.basename(script).replace(/\.ts$/, "");
+  const outdir = path.join(projectDir, "dist/bench", name);
+  await esbuild.build({
+    absWorkingDir: projectDir,
+    entryPoints: { [name]: path.join(benchDir, script) },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20.19",
+    packages: "external",
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
+  return path.join(outdir, `${name}.mjs`);
+}
+
+/**
+ * Starts `script` (TypeScript, through tsx's loader: one node process, no wrapper; or, with
+ * `bundled`, compiled first and run by plain node, as `npm start` runs the server) and waits for
+ * its `{ type: "ready", url }` message.
  */
 export async function startServer(
   script: string,
-  options: { env?: Record<string, string>; cpu?: number; nodeArgs?: string[]; timeoutMs?: number } = {},
+  options: { env?: Record<string, string>; cpu?: number; nodeArgs?: string[]; timeoutMs?: number; bundled?: boolean } = {},
 ): Promise<ServerProcess> {
-  const child = fork(path.join(benchDir, script), [], {
+  const entry = options.bundled ? await bundle(script) : path.join(benchDir, script);
+  const child = fork(entry, [], {
     cwd: projectDir,
-    execArgv: ["--import", "tsx", ...(options.nodeArgs ?? [])],
+    execArgv: [...(options.bundled ? ["--enable-source-maps"] : ["--import", "tsx"]), ...(options.nodeArgs ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

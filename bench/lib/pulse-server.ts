@@ -6,6 +6,8 @@
  *   parent → child  { type: "memory" }   → child replies { type: "memory", usage }
  *   parent → child  { type: "gc" }       → collects garbage first (needs node --expose-gc), then
  *                   replies { type: "gc", usage }: memory per connection without garbage in it
+ *   parent → child  { type: "heap-spaces" } → replies { type: "heap-spaces", spaces } (v8.getHeapSpaceStatistics())
+ *   parent → child  { type: "heap-snapshot", file } → writes a heap snapshot there; replies { type: "heap-snapshot", file }
  *   parent → child  { type: "sockets" }  → child replies { type: "sockets", open, authenticated }
  *   parent → child  { type: "profile-start" } → starts V8's CPU profiler; replies { type: "profile-start" }
  *   parent → child  { type: "profile-stop", file } → writes the profile (.cpuprofile, for Chrome
@@ -15,14 +17,16 @@
  * and stops gracefully on SIGTERM. bench/run.ts starts it with NODE_ENV=production in its
  * environment, as `npm start` does (tRPC reads it when the router module loads). The chat
  * settings (ANTHROPIC_* and CHAT_*) and ANALYTICS_* are read from its environment: bench/chat.ts points
- * ANTHROPIC_BASE_URL at its stand-in.
+ * ANTHROPIC_BASE_URL at its stand-in. BENCH_WITH_NEXT=1 adds the pages (Next, production build).
  */
 import fs from "node:fs";
 import { Session } from "node:inspector/promises";
 import path from "node:path";
 import v8 from "node:v8";
 import { loadConfig } from "@/server/config";
+import type { NextHandlers } from "@/server/http/server";
 import { createLogger } from "@/server/log";
+import { PROJECT_DIR } from "@/server/project-dir";
 import { startPulse } from "@/server/start";
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
@@ -47,7 +51,21 @@ const config = loadConfig(
   // The benchmark creates its accounts from one IP.
   { signInAttemptsPerIp: 100_000, signInFailuresPerPair: 100_000, signInSlowdownAfter: 100_000, shutdownGraceMs: 2_000 },
 );
-const pulse = await startPulse(config, createLogger(config.logLevel));
+/**
+ * BENCH_WITH_NEXT=1: the whole server, pages included, as src/server/main.ts starts it in
+ * production (needs a `next build`). Imported only then: an API-only server never loads Next.
+ */
+async function nextHandlers(): Promise<NextHandlers | undefined> {
+  if (process.env.BENCH_WITH_NEXT !== "1") return undefined;
+  process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+  const { default: next } = await import("next");
+  const nextApp = next({ dev: false, dir: PROJECT_DIR, hostname: config.host, port: config.port });
+  await nextApp.prepare();
+  const handle = nextApp.getRequestHandler();
+  return { handle: (req, res) => handle(req, res) };
+}
+
+const pulse = await startPulse(config, createLogger(config.logLevel), { next: await nextHandlers() });
 
 let profiler: Session | undefined;
 async function startProfile(): Promise<void> {
@@ -78,6 +96,8 @@ process.on("message", (message: { type?: string; file?: string }) => {
     process.send?.({ type: "heap-snapshot", file: v8.writeHeapSnapshot(message.file) });
   }
   if (message?.type === "memory") process.send?.({ type: "memory", usage: process.memoryUsage() });
+  if (message?.type === "heap-spaces") process.send?.({ type: "heap-spaces", spaces: v8.getHeapSpaceStatistics() });
+  if (message?.type === "heap-snapshot" && message.file) process.send?.({ type: "heap-snapshot", file: v8.writeHeapSnapshot(message.file) });
   if (message?.type === "gc") {
     (globalThis as { gc?: () => void }).gc?.();
     process.send?.({ type: "gc", usage: process.memoryUsage() });

@@ -9,11 +9,13 @@ import { openDatabase } from "./db/index.js";
 import { startFeatures, type AnyFeature } from "./feature.js";
 import { features as allFeatures } from "./features/index.js";
 import { createHttpServer, type NextHandlers } from "./http/server.js";
+import { warmUp } from "./http/warm-up.js";
 import type { Logger } from "./log.js";
 import { ConnectionCount } from "./metrics/connections.js";
 import { metrics } from "./metrics/index.js";
 import { Measurements } from "./metrics/measurements.js";
 import { createJobQueue } from "./queue/queue.js";
+import { CredentialCache } from "./trpc/credential-cache.js";
 import { watchCredentials } from "./trpc/credentials.js";
 import { createAppRouter, type AppRouter, type Services } from "./trpc/router.js";
 import { SocketRegistry } from "./trpc/sockets.js";
@@ -36,6 +38,8 @@ export interface StartOptions {
   next?: NextHandlers;
   /** The feature list (tests pass an instrumented copy of it, or one with a feature of their own). */
   features?: readonly AnyFeature[];
+  /** Warm up before returning (http/warm-up.ts); by default in production only. */
+  warmUp?: boolean;
 }
 
 /** The core every feature is built on: the database (migrated), the bus, the job queue, metrics. */
@@ -104,8 +108,9 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
   const services = running.services as Services;
   const router = createAppRouter(services, features);
   const sockets = new SocketRegistry();
-  const stopWatchingCredentials = await watchCredentials(app, sockets, services.auth.endedCredentials);
-  const http = createHttpServer({ app, sockets, router, health: services.health, authenticate: services.auth.authenticate, isLoadTestSecret: services.loadTest.isRunSecret, checkMutation: services.system.checkMutation, routes: running.routes }, next);
+  const socketCredentials = new CredentialCache();
+  const stopWatchingCredentials = await watchCredentials(app, sockets, services.auth.endedCredentials, socketCredentials);
+  const http = createHttpServer({ app, sockets, socketCredentials, router, health: services.health, authenticate: services.auth.authenticate, isLoadTestSecret: services.loadTest.isRunSecret, checkMutation: services.system.checkMutation, routes: running.routes }, next);
 
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -115,7 +120,10 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   // Where this instance itself is reached (load tests aim here when no PUBLIC_URL is set): IPv4 loopback for a wildcard bind.
-  app.selfUrl = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${port}`;
+  const selfUrl = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${port}`;
+  app.selfUrl = selfUrl;
+  // Before it says it is up: the first people to connect should not pay for compiling the server.
+  if (options.warmUp ?? config.production) await warmUp(selfUrl, app.pool, log);
   log.info({ port, instance: app.instanceId, embeddedDatabase: database.embedded }, `Pulse is listening on http://${host}:${port}`);
 
   let stopping: Promise<void> | undefined;

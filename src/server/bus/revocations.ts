@@ -26,9 +26,25 @@ export interface Revocation {
 
 const REVOCATIONS_CHANNEL = "auth_revoked";
 
+/** This process's own listeners, told before the bus carries the news (which takes a round trip). */
+const localListeners = new WeakMap<Bus, Set<(revocation: Revocation) => void>>();
+
 /** Tells every instance (this one included) that a credential ended. */
 export function announceRevocation(bus: Bus, revocation: Revocation): Promise<void> {
+  for (const listener of localListeners.get(bus) ?? []) listener(revocation);
   return bus.publish(REVOCATIONS_CHANNEL, JSON.stringify(revocation));
+}
+
+/**
+ * Calls `handler` synchronously for each revocation announced by this process, as the
+ * announcement starts: for what must not answer for a revoked credential even for the moment the
+ * bus takes (trpc/credential-cache.ts). Returns an unsubscribe function.
+ */
+export function onLocalRevocation(bus: Bus, handler: (revocation: Revocation) => void): () => void {
+  let listeners = localListeners.get(bus);
+  if (!listeners) localListeners.set(bus, (listeners = new Set()));
+  listeners.add(handler);
+  return () => void listeners.delete(handler);
 }
 
 /** Calls `handler` for each revocation announced on any instance; resolves to an unsubscribe function. */

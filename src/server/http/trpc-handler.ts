@@ -22,6 +22,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import { invokeProcedure } from "@/server/trpc/invoke";
 import {
   TRPCError,
   getErrorShape,
@@ -264,7 +265,7 @@ export function createTrpcHttpHandler<TContext>(options: TrpcHttpHandlerOptions<
         });
       }
       if (!context.ok) throw context.error;
-      const data: unknown = await procedure({
+      const data: unknown = await invokeProcedure(procedure, {
         path: call.path,
         getRawInput: call.getRawInput,
         ctx: context.ctx,

@@ -9,7 +9,12 @@
  * because only the minutes not yet flushed are held. Stored rows are HdrHistogram's standard
  * compressed V2 encoding, which says nothing of the bucket layout: any reader can decode them.
  */
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram, type JsHistogram } from "hdr-histogram-js";
+// The modules themselves, not the package's index: that also loads its log reader and writer,
+// whose module-level Intl.NumberFormat pulls ICU's locale data into every process at start.
+import type { default as Histogram } from "hdr-histogram-js/dist/Histogram.js";
+import { build } from "hdr-histogram-js/dist/HistogramBuilder.js";
+import type { default as JsHistogram } from "hdr-histogram-js/dist/JsHistogram.js";
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from "hdr-histogram-js/dist/encoding.js";
 
 export type { Histogram };
 

@@ -8,6 +8,7 @@ import type { Caller, RequestMeta } from "@/server/features/auth/service";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "@/server/features/auth/service";
 import { LOAD_TEST_HEADER } from "@/shared/load-tests";
 import { clientIp, forwardedProto } from "@/server/http/client-ip";
+import type { CredentialCache } from "./credential-cache.js";
 import type { SocketRegistry } from "./sockets.js";
 
 /** What contexts are made from: the core, this server's socket registry, and who a secret belongs to. */
@@ -22,6 +23,8 @@ export interface ContextSource {
   checkMutation?(path: string, caller: Caller | null): void;
   /** Once a socket's caller is known: false when the account has too many sockets open (the socket is then closed). */
   admitSocket?(socket: WebSocket, caller: Caller): boolean;
+  /** Sockets' callers remembered for a few seconds, kept in step with revocations (credential-cache.ts). */
+  socketCredentials?: CredentialCache;
 }
 
 export interface Context {
@@ -115,6 +118,13 @@ async function authenticate(source: ContextSource, secret: string | undefined, r
   }
 }
 
+/** `authenticate`, through the socket credential cache when there is one. */
+async function authenticateSocket(source: ContextSource, secret: string | undefined): Promise<Caller | null> {
+  const cache = source.socketCredentials;
+  if (!secret || !cache) return authenticate(source, secret);
+  return cache.resolve(secret, () => authenticate(source, secret));
+}
+
 /** A signed-in caller whose request carries the running load test's secret is exempt from rate limits. */
 async function withLoadTestExemption(source: ContextSource, req: IncomingMessage, caller: Caller | null): Promise<Caller | null> {
   const header = req.headers[LOAD_TEST_HEADER];
@@ -159,7 +169,7 @@ export async function createSocketContext(
   const { app, sockets } = source;
   const secret = connectionParams?.token || bearer(req) || readCookie(req.headers.cookie, SESSION_COOKIE);
   const mark = sockets.mark();
-  const caller = await withLoadTestExemption(source, req, await authenticate(source, secret));
+  const caller = await withLoadTestExemption(source, req, await authenticateSocket(source, secret));
   if (caller && source.admitSocket && !source.admitSocket(socket, caller)) {
     throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many connections for this account: close another tab or program." });
   }

@@ -1,4 +1,3 @@
-import { hash, verify } from "@node-rs/argon2";
 import type { App } from "@/server/app";
 import { Prisma } from "@/server/db/index";
 import { AppError, notFound } from "@/server/errors";
@@ -27,6 +26,8 @@ export interface Caller {
   renewed?: boolean;
   /** The call carries a running load test's secret: it is the measured load, so rate limits do not apply. */
   rateLimitExempt?: boolean;
+  /** When the credential expires (ms since the epoch); absent: an API token without an expiry. */
+  expiresAt?: number;
 }
 
 export interface RequestMeta {
@@ -50,9 +51,20 @@ const SESSION_LOOKUP = `SELECT c.id AS "credentialId", c."revokedAt", c."expires
 const TOKEN_LOOKUP = `SELECT c.id AS "credentialId", c."revokedAt", NULL::timestamptz AS "expiresAt", c."lastUsedAt", ${USER_COLUMNS}
   FROM "ApiToken" c JOIN "User" u ON u.id = c."userId" WHERE c."tokenHash" = $1`;
 
+/**
+ * argon2 is a native module that costs the process about 7 MB of resident memory once loaded:
+ * loaded on the first sign-up or sign-in, not at start, since an API serving tokens never needs it.
+ */
+let argon2: Promise<typeof import("@node-rs/argon2")> | undefined;
+const loadArgon2 = () => (argon2 ??= import("@node-rs/argon2"));
+const hash = async (password: string) => (await loadArgon2()).hash(password);
+
 // A real argon2id hash of a random password: verifying against it when the email is unknown
-// costs the same time as a wrong password, so timing does not reveal which emails exist.
-const DUMMY_HASH_PROMISE = hash(newSecret(""));
+// costs the same time as a wrong password, so timing does not reveal which emails exist. Made
+// by the first sign-in, before its account is looked up: that first one pays for it whichever
+// its email, so neither does the first reveal anything.
+let dummyHash: Promise<string> | undefined;
+const dummyHashOnce = () => (dummyHash ??= hash(newSecret("")));
 
 export function createAuthService(app: App) {
   const { db, pool, config, bus } = app;
@@ -133,9 +145,10 @@ export function createAuthService(app: App) {
     async signIn(input: { email: string; password: string }, meta: RequestMeta) {
       const email = input.email.toLowerCase();
       const permit = await limits.beforeAttempt(email, meta.ip);
+      const [{ verify }, dummy] = await Promise.all([loadArgon2(), dummyHashOnce()]);
       const user = await db.user.findUnique({ where: { email } });
       if (permit.slowedForMs > 0 && !(user && (await knownAddress(user.id, meta.ip)))) limits.refuseSlowed(permit);
-      const ok = await verify(user?.passwordHash ?? (await DUMMY_HASH_PROMISE), input.password);
+      const ok = await verify(user?.passwordHash ?? dummy, input.password);
       if (!user || !ok) {
         await limits.failed(email, meta.ip);
         await db.auditLog.create({ data: { action: "auth.signInFailed", target: email, ip: meta.ip } });
@@ -168,7 +181,8 @@ export function createAuthService(app: App) {
           : pool.query(`UPDATE "ApiToken" SET "lastUsedAt" = $2 WHERE id = $1`, [row.credentialId, new Date(now)]));
       }
       const user: PublicUser = { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: row.createdAt };
-      return kind === "session" ? { user, loginSessionId: row.credentialId, renewed } : { user, apiTokenId: row.credentialId };
+      const expiresAt = kind === "session" && renewed ? now + SESSION_TTL_MS : row.expiresAt?.getTime();
+      return kind === "session" ? { user, loginSessionId: row.credentialId, renewed, expiresAt } : { user, apiTokenId: row.credentialId, expiresAt };
     },
 
     async signOut(caller: Caller) {

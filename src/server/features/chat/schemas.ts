@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CHAT_CONTENT_MAX, CHAT_SYSTEM_PROMPT_MAX, CHAT_TITLE_MAX } from "@/shared/chat";
-import { eventId, text } from "@/shared/input";
+import { eventId, groupDigits, text } from "@/shared/input";
 
 const conversationId = z.uuid("That is not a conversation id.");
 const messageId = z.uuid("That is not a message id.");
@@ -9,14 +9,14 @@ const title = text().trim().min(1, "A title cannot be empty.").max(CHAT_TITLE_MA
 /** Empty after trimming: no system prompt. */
 const systemPrompt = text()
   .trim()
-  .max(CHAT_SYSTEM_PROMPT_MAX, `A system prompt is at most ${CHAT_SYSTEM_PROMPT_MAX.toLocaleString("en")} characters.`)
+  .max(CHAT_SYSTEM_PROMPT_MAX, `A system prompt is at most ${groupDigits(CHAT_SYSTEM_PROMPT_MAX)} characters.`)
   .transform((value) => value || undefined);
 
 /** What a person writes to Claude: counted after trimming, so whitespace alone is empty. */
 export const content = text()
   .trim()
   .min(1, "Write a message first: it is empty.")
-  .max(CHAT_CONTENT_MAX, `A message is at most ${CHAT_CONTENT_MAX.toLocaleString("en")} characters.`);
+  .max(CHAT_CONTENT_MAX, `A message is at most ${groupDigits(CHAT_CONTENT_MAX)} characters.`);
 
 export const conversationIdInput = z.object({ conversationId }).strict();
 export const messageIdInput = z.object({ messageId }).strict();

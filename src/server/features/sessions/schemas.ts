@@ -3,7 +3,7 @@
  * schema, so a client's types say exactly what a breathing session accepts.
  */
 import { z } from "zod";
-import { eventId, text } from "@/shared/input";
+import { eventId, groupDigits, text } from "@/shared/input";
 import { SESSION_KINDS, SESSION_STATUSES } from "@/shared/sessions/kinds";
 import {
   BELL_MIN_INTERVAL_MS,
@@ -81,13 +81,13 @@ export const collaborationConfig = z.object({}).strict();
 
 const base = {
   title: text().trim().min(1, "Give the session a title.").max(TITLE_MAX_CHARS, `Keep the title under ${TITLE_MAX_CHARS} characters.`),
-  description: text().trim().max(DESCRIPTION_MAX_CHARS, `Keep the description under ${DESCRIPTION_MAX_CHARS.toLocaleString("en")} characters.`).optional(),
+  description: text().trim().max(DESCRIPTION_MAX_CHARS, `Keep the description under ${groupDigits(DESCRIPTION_MAX_CHARS)} characters.`).optional(),
   visibility: z.enum(["public", "private"]).default("public"),
   capacity: z
     .number()
     .int()
     .min(CAPACITY_MIN, `A session has room for at least ${CAPACITY_MIN} people.`)
-    .max(CAPACITY_MAX, `At most ${CAPACITY_MAX.toLocaleString("en")} people.`)
+    .max(CAPACITY_MAX, `At most ${groupDigits(CAPACITY_MAX)} people.`)
     .default(CAPACITY_DEFAULT),
 };
 
@@ -122,7 +122,7 @@ export const sendMessageInput = z
     text: text()
       .trim()
       .min(1, "Write something first.")
-      .max(MESSAGE_MAX_CHARS, `A message is at most ${MESSAGE_MAX_CHARS.toLocaleString("en")} characters.`),
+      .max(MESSAGE_MAX_CHARS, `A message is at most ${groupDigits(MESSAGE_MAX_CHARS)} characters.`),
   })
   .strict();
 
