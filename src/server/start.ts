@@ -111,6 +111,8 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
   const socketCredentials = new CredentialCache();
   const stopWatchingCredentials = await watchCredentials(app, sockets, services.auth.endedCredentials, socketCredentials);
   const http = createHttpServer({ app, sockets, socketCredentials, router, health: services.health, authenticate: services.auth.authenticate, isLoadTestSecret: services.loadTest.isRunSecret, checkMutation: services.system.checkMutation, routes: running.routes }, next);
+  const warming = options.warmUp ?? config.production;
+  http.setWarmingUp(warming);
 
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -122,8 +124,13 @@ export async function startPulse(config: Config, log: Logger, options: StartOpti
   // Where this instance itself is reached (load tests aim here when no PUBLIC_URL is set): IPv4 loopback for a wildcard bind.
   const selfUrl = `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${port}`;
   app.selfUrl = selfUrl;
-  // Before it says it is up: the first people to connect should not pay for compiling the server.
-  if (options.warmUp ?? config.production) await warmUp(selfUrl, app.pool, log);
+  // Before it says it is up (and before /health/ready says so, which is when a platform sends
+  // traffic, and when the caller has its signal handlers on): the first people to connect should
+  // not pay for compiling the server.
+  if (warming) {
+    await warmUp(selfUrl, app.pool, log);
+    http.setWarmingUp(false);
+  }
   log.info({ port, instance: app.instanceId, embeddedDatabase: database.embedded }, `Pulse is listening on http://${host}:${port}`);
 
   let stopping: Promise<void> | undefined;

@@ -34,6 +34,8 @@ export interface PulseHttpServer {
   server: http.Server;
   /** Stops accepting, asks WebSocket clients to reconnect elsewhere, waits for in-flight requests. */
   drain(graceMs: number): Promise<void>;
+  /** While the server warms up (http/warm-up.ts) it answers, but /health/ready says not yet. */
+  setWarmingUp(on: boolean): void;
 }
 
 function routeGroup(pathname: string): string {
@@ -96,6 +98,7 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
   const matchRoute = routeMatcher(parts.routes);
   const { log, config } = app;
   let draining = false;
+  let warmingUp = false;
   /** Responses not yet sent: when draining starts, each is told to close its connection. */
   const unanswered = new Set<ServerResponse>();
   function answered(this: ServerResponse): void {
@@ -157,7 +160,11 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
       case "/health/live":
         return sendJson(res, 200, { status: "ok", uptimeS: Math.round((Date.now() - app.startedAt) / 1000) });
       case "/health/ready": {
-        const readiness = draining ? { ready: false, detail: "shutting down" } : await health.ready();
+        const readiness = draining
+          ? { ready: false, detail: "shutting down" }
+          : warmingUp
+            ? { ready: false, detail: "warming up" }
+            : await health.ready();
         return sendJson(res, readiness.ready ? 200 : 503, readiness);
       }
       case "/metrics": {
@@ -296,6 +303,9 @@ export function createHttpServer(parts: HttpServerParts, next?: NextHandlers): P
 
   return {
     server,
+    setWarmingUp(on) {
+      warmingUp = on;
+    },
     async drain(graceMs) {
       draining = true;
       shedder.stop();
