@@ -36,7 +36,7 @@ const WARM_UP = 10;
 
 if (args.priority !== undefined && !setOwnPriority(Number(args.priority))) throw new Error(`could not set priority ${args.priority}`);
 const database = await openBenchDatabase();
-const server = await startServer("lib/pulse-server.ts", { env: { NODE_ENV: "production", BENCH_DATABASE_URL: database.url }, nodeArgs: ["--expose-gc"] });
+const server = await startServer("lib/pulse-server.ts", { env: { NODE_ENV: "production", BENCH_DATABASE_URL: database.url }, nodeArgs: ["--expose-gc"], bundled: true });
 const dir = path.join(benchDir, "results", "profiles");
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const snapshot = async (label: string) => {

@@ -27,6 +27,8 @@ export async function pulseRun(step: PlanStep, database: BenchDatabase, settings
     env: { NODE_ENV: "production", BENCH_DATABASE_URL: database.url },
     cpu: settings.serverCpu,
     nodeArgs: ["--expose-gc", ...settings.serverArgs, ...(settings.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
+    // As `npm start` runs it: compiled, under plain node (tsx's loader adds memory and names every closure).
+    bundled: true,
   });
   const pool = await ClientPool.start(settings.clientProcs ?? defaultClientProcs(n, ratePerS), settings.generatorCpu);
   log(`${tag}: server ${server.url} (pid ${server.pid}${settings.serverCpu === undefined ? "" : `, CPU ${settings.serverCpu}`}), ${pool.size} client processes`);

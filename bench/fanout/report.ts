@@ -91,7 +91,7 @@ export function toResult(env: Environment, runs: RunResult[], settings: FanoutSe
       cpu:
         "server CPU from /proc over the fan-out window; load generator CPU = process.cpuUsage of the publisher and every client process over the same window; " +
         "both as % of one core, each with the time its main thread(s) waited runnable for a CPU (/proc/<pid>/schedstat); a side is saturated when CPU + wait ≥ 90 %",
-      mode: "API-only server (bench/lib/pulse-server.ts: startPulse without Next), NODE_ENV=production, silent logs; a fresh server process per measurement",
+      mode: "API-only server (bench/lib/pulse-server.ts: startPulse without Next, compiled by esbuild and run by plain node as npm start runs the server), NODE_ENV=production, silent logs; a fresh server process per measurement",
       serverNodeArgs: settings.serverArgs,
       priority: priority === undefined ? "default" : `nice ${priority} (load generator, servers and PostgreSQL)`,
       memory: "server RSS (VmRSS, median of 3 samples) and V8 heapUsed, each after forced GCs, with N sockets subscribed after the timed phases, minus before any connected, ÷ N",

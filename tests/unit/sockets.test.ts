@@ -97,9 +97,9 @@ describe("SocketRegistry: live streams", () => {
   it("ends the streams of a revoked login or token with UNAUTHORIZED, and only those", () => {
     const registry = new SocketRegistry();
     const ended: Record<string, StreamEnd> = {};
-    registry.holdStream(login, registry.mark(), (why) => (ended.login = why));
-    registry.holdStream({ userId: "u5", apiTokenId: "t5", role: "USER" }, registry.mark(), (why) => (ended.token = why));
-    registry.holdStream({ userId: "u5", loginSessionId: "other", role: "USER" }, registry.mark(), (why) => (ended.other = why));
+    registry.holdStream({ credential: login, end: (why) => (ended.login = why) }, registry.mark());
+    registry.holdStream({ credential: { userId: "u5", apiTokenId: "t5", role: "USER" }, end: (why) => (ended.token = why) }, registry.mark());
+    registry.holdStream({ credential: { userId: "u5", loginSessionId: "other", role: "USER" }, end: (why) => (ended.other = why) }, registry.mark());
     expect(registry.revoke({ loginSessionId: "s5" }, "signed out")).toEqual({ sockets: 0, streams: 1 });
     expect(ended.login?.code).toBe("UNAUTHORIZED");
     expect(registry.revoke({ apiTokenId: "t5" }, "revoked").streams).toBe(1);
@@ -111,8 +111,8 @@ describe("SocketRegistry: live streams", () => {
   it("ends an admin's streams with FORBIDDEN when they are demoted; a promotion or a user's own streams go on", () => {
     const registry = new SocketRegistry();
     const ended: StreamEnd[] = [];
-    registry.holdStream(asAdmin, registry.mark(), (why) => ended.push(why));
-    registry.holdStream({ ...login }, registry.mark(), (why) => ended.push(why));
+    registry.holdStream({ credential: asAdmin, end: (why) => ended.push(why) }, registry.mark());
+    registry.holdStream({ credential: { ...login }, end: (why) => ended.push(why) }, registry.mark());
     expect(registry.revoke({ userId: "u5", role: "ADMIN" }, "promoted").streams).toBe(0);
     expect(registry.revoke({ userId: "u6", role: "ADMIN" }, "role unchanged").streams).toBe(0);
     expect(registry.revoke({ userId: "u6", role: "USER" }, "demoted").streams).toBe(1);
@@ -124,10 +124,10 @@ describe("SocketRegistry: live streams", () => {
     const mark = registry.mark();
     registry.revoke({ loginSessionId: "s5" }, "signed out");
     let why: StreamEnd | undefined;
-    registry.holdStream(login, mark, (reason) => (why = reason));
+    registry.holdStream({ credential: login, end: (reason) => (why = reason) }, mark);
     expect(why?.code).toBe("UNAUTHORIZED");
     expect(registry.streamCount()).toBe(0);
-    const release = registry.holdStream(login, registry.mark(), () => undefined);
+    const release = registry.holdStream({ credential: login, end: () => undefined }, registry.mark());
     expect(registry.streamCount()).toBe(1);
     release();
     expect(registry.streamCount()).toBe(0);
@@ -137,8 +137,8 @@ describe("SocketRegistry: live streams", () => {
     const registry = new SocketRegistry();
     const a = await connect();
     registry.add(a.server, login);
-    registry.holdStream(login, registry.mark(), () => undefined);
-    registry.holdStream(asAdmin, registry.mark(), () => undefined);
+    registry.holdStream({ credential: login, end: () => undefined }, registry.mark());
+    registry.holdStream({ credential: asAdmin, end: () => undefined }, registry.mark());
     expect(registry.heldCredentials()).toEqual([login, asAdmin]);
   });
 });

@@ -73,11 +73,13 @@ export function createStreams(bus: Bus): StreamEvents {
     for (const entry of hubs.values()) void entry.hub.then((hub) => hub.poke(), () => undefined);
   });
 
-  function attach<T>(source: EventSource<T>) {
+  type HubEntry = { hub: Promise<StreamHub<unknown>>; users: number; unsubscribe?: () => void };
+
+  function attach<T>(source: EventSource<T>): HubEntry {
     let entry = hubs.get(source.channel);
     if (!entry) {
       const hub = new StreamHub(source as EventSource<unknown>);
-      const created: { hub: Promise<StreamHub<unknown>>; users: number; unsubscribe?: () => void } = { users: 0, hub: Promise.resolve(hub) };
+      const created: HubEntry = { users: 0, hub: Promise.resolve(hub) };
       created.hub = (async () => {
         created.unsubscribe = await bus.subscribe(source.channel, () => hub.poke());
         await hub.start();
@@ -87,16 +89,14 @@ export function createStreams(bus: Bus): StreamEvents {
       entry = created;
     }
     entry.users++;
-    const current = entry;
-    return {
-      hub: current.hub as Promise<StreamHub<T>>,
-      detach() {
-        if (--current.users > 0 || hubs.get(source.channel) !== current) return;
-        hubs.delete(source.channel);
-        current.unsubscribe?.();
-        void current.hub.then((hub) => hub.close(), () => undefined);
-      },
-    };
+    return entry;
+  }
+
+  function detach(channel: string, entry: HubEntry): void {
+    if (--entry.users > 0 || hubs.get(channel) !== entry) return;
+    hubs.delete(channel);
+    entry.unsubscribe?.();
+    void entry.hub.then((hub) => hub.close(), () => undefined);
   }
 
   /** A closed stream: its stored events after `lastEventId` (or none, from now), then the end. */
@@ -120,16 +120,12 @@ export function createStreams(bus: Bus): StreamEvents {
     const { signal, map = (stored: StoredEvent<T>) => stored as unknown as U, sink, endsAfter, onEnd } = options;
     const attached = attach(source);
     const me = new Subscriber<T, U>({ map, sink, endsAfter });
-    // Stops direct delivery at once (the hub's next batch must not reach a stopped subscription).
-    const onAbort = () => {
-      me.direct = false;
-      me.wake?.();
-    };
-    signal?.addEventListener("abort", onAbort);
+    // The subscriber is its own abort listener (handleEvent): direct delivery stops at once.
+    signal?.addEventListener("abort", me);
     let hub: StreamHub<T> | undefined;
     try {
       options.onStart?.();
-      hub = await attached.hub;
+      hub = (await attached.hub) as StreamHub<T>;
       (options.first ? hub.first : hub.subscribers).add(me);
       me.last = lastEventId ?? (await source.newestId());
       for (;;) {
@@ -186,10 +182,10 @@ export function createStreams(bus: Bus): StreamEvents {
         if (signal?.aborted) return;
       }
     } finally {
-      signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", me);
       hub?.first.delete(me);
       hub?.subscribers.delete(me);
-      attached.detach();
+      detach(source.channel, attached);
       onEnd?.();
     }
   }

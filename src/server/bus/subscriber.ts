@@ -52,6 +52,12 @@ export class Subscriber<T, U> implements HubSubscriber<T> {
 
   constructor(private readonly options: SubscriberOptions<T, U>) {}
 
+  /** The stream's signal aborted: the hub's next batch must not reach a stopped subscription. */
+  handleEvent(): void {
+    this.direct = false;
+    this.wake?.();
+  }
+
   deliver(events: StoredEvent<T>[]): void {
     if (this.direct) return this.sendLive(events);
     if (this.behind) return;

@@ -12,7 +12,7 @@ import type { EventStream, SnapshotStream } from "@/server/bus/live";
 import type { StreamSink } from "@/server/bus/stream";
 import type { Caller } from "@/server/features/auth/service";
 import type { Context } from "./context.js";
-import type { SocketRegistry, StreamEnd } from "./sockets.js";
+import type { HeldCredential, SocketRegistry, StreamEnd } from "./sockets.js";
 import { shared, trackedDelivery, type SocketBufferLimits } from "./wire.js";
 
 /** What a subscription resolver is given, as far as binding it to its caller goes. */
@@ -37,77 +37,103 @@ export function whileAuthorized<TOptions extends ResolverOptions, T>(
   resolver: (options: TOptions) => AsyncIterable<T> | Promise<AsyncIterable<T>>,
 ): (options: TOptions) => Promise<AsyncIterable<T>> {
   return async (options) => {
-    const { sockets, caller, credentialMark } = options.ctx;
-    const lifetime = new AbortController();
-    const parent = options.signal;
-    const onParentAbort = () => lifetime.abort();
-    parent?.addEventListener("abort", onParentAbort, { once: true });
-    if (parent?.aborted) lifetime.abort();
-
-    let ended: TRPCError | undefined;
-    let interrupt: ((error: TRPCError) => void) | undefined;
-    const release = sockets.holdStream(
-      { userId: caller.user.id, loginSessionId: caller.loginSessionId, apiTokenId: caller.apiTokenId, role: caller.user.role },
-      credentialMark,
-      (why: StreamEnd) => {
-        ended = new TRPCError({ code: why.code, message: why.message });
-        lifetime.abort();
-        interrupt?.(ended);
-      },
-    );
-    const finish = () => {
-      release();
-      parent?.removeEventListener("abort", onParentAbort);
-    };
-
-    let iterator: AsyncIterator<T>;
+    const stream = new AuthorizedStream<T>(options);
     try {
-      if (ended) throw ended;
-      iterator = (await resolver({ ...options, signal: lifetime.signal }))[Symbol.asyncIterator]();
+      if (stream.ended) throw stream.ended;
+      stream.start((await resolver({ ...options, signal: stream.lifetime.signal }))[Symbol.asyncIterator]());
     } catch (error) {
-      finish();
+      stream.finish();
       throw error;
     }
-
-    const stream: AsyncIterableIterator<T> = {
-      [Symbol.asyncIterator]: () => stream,
-      next() {
-        if (ended) {
-          finish();
-          return Promise.reject(ended);
-        }
-        return new Promise<IteratorResult<T>>((resolve, reject) => {
-          // The inner stream may be waiting for its next event: a revocation does not wait for it.
-          interrupt = (error) => {
-            finish();
-            reject(error);
-          };
-          iterator.next().then(
-            (result) => {
-              interrupt = undefined;
-              if (result.done) finish();
-              resolve(result);
-            },
-            (error: unknown) => {
-              interrupt = undefined;
-              finish();
-              reject(error);
-            },
-          );
-        });
-      },
-      async return(value?: unknown) {
-        interrupt = undefined;
-        finish();
-        lifetime.abort();
-        // Not awaited when the inner stream is parked: its aborted signal lets it finish by itself.
-        void iterator.return?.(value).catch(() => undefined);
-        return { done: true, value: undefined };
-      },
-    };
     boundStreams.add(stream);
     return stream;
   };
+}
+
+/**
+ * An authed subscription's stream, bound to its credential. One object per subscription with
+ * its methods on the prototype (it is its own abort listener and its own held stream): thousands
+ * of idle subscribers each cost it once, not a dozen closures.
+ */
+class AuthorizedStream<T> implements AsyncIterableIterator<T> {
+  /** Aborts when tRPC stops the subscription or the credential ends: the inner stream's signal. */
+  readonly lifetime = new AbortController();
+  readonly credential: HeldCredential;
+  ended: TRPCError | undefined;
+  private iterator: AsyncIterator<T> | undefined;
+  private readonly parent: AbortSignal | undefined;
+  private readonly release: () => void;
+  /** While a `next` waits for the inner stream: how a revocation fails it without waiting. */
+  private interrupt: ((error: TRPCError) => void) | undefined;
+
+  constructor(options: ResolverOptions) {
+    const { sockets, caller, credentialMark } = options.ctx;
+    this.parent = options.signal;
+    this.parent?.addEventListener("abort", this, { once: true });
+    if (this.parent?.aborted) this.lifetime.abort();
+    this.credential = { userId: caller.user.id, loginSessionId: caller.loginSessionId, apiTokenId: caller.apiTokenId, role: caller.user.role };
+    this.release = sockets.holdStream(this, credentialMark);
+  }
+
+  start(iterator: AsyncIterator<T>): void {
+    this.iterator = iterator;
+  }
+
+  /** The parent signal aborted (tRPC stopped the subscription). */
+  handleEvent(): void {
+    this.lifetime.abort();
+  }
+
+  /** The credential ended (SocketRegistry). */
+  end(why: StreamEnd): void {
+    this.ended = new TRPCError({ code: why.code, message: why.message });
+    this.lifetime.abort();
+    this.interrupt?.(this.ended);
+  }
+
+  finish(): void {
+    this.release();
+    this.parent?.removeEventListener("abort", this);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.ended) {
+      this.finish();
+      return Promise.reject(this.ended);
+    }
+    return new Promise<IteratorResult<T>>((resolve, reject) => {
+      // The inner stream may be waiting for its next event: a revocation does not wait for it.
+      this.interrupt = (error) => {
+        this.finish();
+        reject(error);
+      };
+      this.iterator!.next().then(
+        (result) => {
+          this.interrupt = undefined;
+          if (result.done) this.finish();
+          resolve(result);
+        },
+        (error: unknown) => {
+          this.interrupt = undefined;
+          this.finish();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<T>> {
+    this.interrupt = undefined;
+    this.finish();
+    this.lifetime.abort();
+    // Not awaited when the inner stream is parked: its aborted signal lets it finish by itself.
+    void this.iterator?.return?.(value).catch(() => undefined);
+    return { done: true, value: undefined };
+  }
 }
 
 // ── Delivery: a description made into a stream ──────────────────────────────────────────

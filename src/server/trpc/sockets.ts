@@ -42,10 +42,13 @@ export function streamEnd(revocation: Revocation, credential: HeldCredential): S
 /** Revocations remembered for sockets and streams still being authorized (which takes milliseconds). */
 const RECENT_REVOCATIONS = 256;
 
-interface HeldStream {
-  credential: HeldCredential;
+/** A live stream held with a credential: `end` is called (once) if the credential ends first. */
+export interface HeldStream {
+  readonly credential: HeldCredential;
   end(why: StreamEnd): void;
 }
+
+const noRelease = () => undefined;
 
 /**
  * Who holds which credential right now: open WebSockets (whose context is fixed when they open)
@@ -92,16 +95,15 @@ export class SocketRegistry {
   }
 
   /**
-   * Holds a live stream until the returned release is called; `end` is called (once) if its
+   * Holds a live stream until the returned release is called; its `end` is called (once) if its
    * credential ends first — at once, if that happened since `mark`.
    */
-  holdStream(credential: HeldCredential, mark: number, end: (why: StreamEnd) => void): () => void {
-    const since = this.revokedSince(mark, (revocation) => streamEnd(revocation, credential) !== undefined);
+  holdStream(held: HeldStream, mark: number): () => void {
+    const since = this.revokedSince(mark, (revocation) => streamEnd(revocation, held.credential) !== undefined);
     if (since) {
-      end(streamEnd(since, credential)!);
-      return () => undefined;
+      held.end(streamEnd(since, held.credential)!);
+      return noRelease;
     }
-    const held: HeldStream = { credential, end };
     this.streams.add(held);
     return () => void this.streams.delete(held);
   }

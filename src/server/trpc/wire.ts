@@ -125,8 +125,13 @@ function eventFrame(prefix: string, eventId: string, form: PreSerialized): Buffe
  * stringify or framing per subscriber. tRPC still owns the subscription: stopping it, closing the
  * socket, or the stream ending go through it.
  */
-class DirectSubscription implements StreamSink<TrackedEnvelope<object>> {
+class DirectSubscription implements StreamSink<TrackedEnvelope<object>>, TrackedDelivery {
   private prefix: string | undefined;
+
+  /** It is its own sink (see TrackedDelivery). */
+  get direct(): this {
+    return this;
+  }
 
   constructor(
     readonly socket: WebSocket,
@@ -226,14 +231,15 @@ export interface TrackedDelivery {
   /** `tracked(id, value)`, with `value` serialized once for every subscriber. */
   track<T extends object>(eventId: bigint, value: T): TrackedEnvelope<T>;
   /** Over WebSocket: writes envelopes made by `track` to the socket without yielding them, once bound. */
-  direct?: DirectSubscription;
+  readonly direct?: DirectSubscription;
 }
+
+/** Over server-sent events: every subscriber yields the same envelopes. */
+const sharedDelivery: TrackedDelivery = { track: sharedEnvelope };
 
 /** How a subscription's tracked events reach its caller: straight to the socket over WebSocket. */
 export function trackedDelivery(socket: WebSocket | undefined, limits: SocketBufferLimits): TrackedDelivery {
-  if (!socket) return { track: sharedEnvelope };
-  const direct = new DirectSubscription(socket, limits);
-  return { track: (id, value) => direct.track(id, value), direct };
+  return socket ? new DirectSubscription(socket, limits) : sharedDelivery;
 }
 
 export type { DirectSubscription };

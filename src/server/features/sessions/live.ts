@@ -14,16 +14,30 @@ import type { Presence } from "./presence.js";
 import { loadFollower } from "./rows.js";
 import type { EventsInput } from "./schemas.js";
 
+/** A session's event log as a stream source: one small object per follower, its methods shared. */
+class SessionSource implements EventSource<SessionEvent> {
+  readonly channel: string;
+
+  constructor(
+    private readonly pool: App["pool"],
+    private readonly sessionId: string,
+  ) {
+    this.channel = channelOf(sessionId);
+  }
+
+  readAfter(afterId: bigint, limit: number): Promise<StoredEvent<SessionEvent>[]> {
+    return eventsAfter(this.pool, this.sessionId, afterId, limit);
+  }
+
+  newestId(): Promise<bigint> {
+    return newestEventId(this.pool, this.sessionId);
+  }
+}
+
 export function createLive(app: App, presence: Presence) {
   const { db, pool } = app;
 
-  function sessionSource(sessionId: string): EventSource<SessionEvent> {
-    return {
-      channel: channelOf(sessionId),
-      readAfter: (afterId, limit) => eventsAfter(pool, sessionId, afterId, limit),
-      newestId: () => newestEventId(pool, sessionId),
-    };
-  }
+  const sessionSource = (sessionId: string): EventSource<SessionEvent> => new SessionSource(pool, sessionId);
 
   const helpSource: EventSource<SessionEvent> = {
     channel: HELP_CHANNEL,
