@@ -42,7 +42,9 @@ const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const snapshot = async (label: string) => {
   const reply = await server.ask<{ file: string }>("heap-snapshot", { file: path.join(dir, `fanout-heap-${stamp}-${label}.heapsnapshot`) }, 300_000);
   if (!reply) throw new Error("the server wrote no heap snapshot");
-  const usage = (await server.ask<{ usage: NodeJS.MemoryUsage }>("gc"))?.usage;
+  // The bundled server's reply has been seen to arrive before the file was complete: wait until it stops growing.
+  for (let size = -1; size !== fs.statSync(reply.file).size; await sleep(1_000)) size = fs.statSync(reply.file).size;
+  const usage = (await server.ask<{ usage: NodeJS.MemoryUsage }>("gc", {}, 60_000))?.usage;
   return { file: reply.file, heapUsed: usage?.heapUsed ?? NaN };
 };
 try {
