@@ -1,6 +1,6 @@
 /**
  * The resumable stream's hub on its own (a bus and an event source in memory, no server): a room
- * larger than one delivery chunk gets every event once and in order, even when new events arrive
+ * of hundreds gets every event once and in order, even when new events arrive
  * (and people leave) while the previous ones are still on their way; `first` subscribers are
  * served before the rest; subscribers that send events themselves get the same guarantees.
  */
