@@ -19,6 +19,7 @@ let proxy: TcpProxy;
 let pulse: RunningPulse;
 const logs: Array<{ level: number; msg: string; err?: { stack?: string } }> = [];
 let token: string;
+let unseenToken: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -37,6 +38,9 @@ beforeAll(async () => {
   pulse = await startPulse(config, createLogger("info", sink));
   const signedUp = await mutate<{ token: string }>(pulse.url, "auth.signUp", { email: "outage@example.com", password: "correct horse battery", name: "Outage" });
   token = signedUp.data!.token;
+  // Signed up over HTTP and never used on a socket: no socket has its answer remembered (trpc/credential-cache.ts).
+  const unseen = await mutate<{ token: string }>(pulse.url, "auth.signUp", { email: "unseen@example.com", password: "correct horse battery", name: "Unseen" });
+  unseenToken = unseen.data!.token;
 });
 afterAll(async () => {
   await proxy?.restore().catch(() => undefined);
@@ -75,8 +79,8 @@ describe("while the database is unreachable", () => {
     // Over an open WebSocket (its caller known from before): the same code.
     const refused = await socket.call("query", "sessions.list", {}).catch((error: unknown) => error);
     expect((refused as RawSocketError).shape.data.code).toBe("SERVICE_UNAVAILABLE");
-    // A socket opening now cannot be authenticated: it is told why.
-    const late = await RawSocket.open(pulse.url, { token });
+    // A socket opening now with a credential no socket used a moment ago cannot be authenticated: it is told why.
+    const late = await RawSocket.open(pulse.url, { token: unseenToken });
     await eventually(() => late.notifications.length > 0, "the new socket to be told");
     const told = late.notifications[0] as { id: null; error: { json: { data: { code: string } } } };
     expect(told.error.json.data.code).toBe("SERVICE_UNAVAILABLE");

@@ -32,7 +32,7 @@ let user: Awaited<ReturnType<typeof signUp>>;
 const CLEAR_MS = 1_500;
 
 beforeAll(async () => {
-  server = await startTestServer({ shedding: { eventLoopMs: 200, heapPercent: 0, clearAfterMs: CLEAR_MS, sampleEveryMs: 250, retryAfterS: 5 } }, undefined, { features: [...features, spinFeature] });
+  server = await startTestServer({ shedding: { eventLoopMs: 600, heapPercent: 0, clearAfterMs: CLEAR_MS, sampleEveryMs: 250, retryAfterS: 5 } }, undefined, { features: [...features, spinFeature] });
   user = await signUp(server, "Una");
 });
 afterAll(async () => {
@@ -42,7 +42,7 @@ afterAll(async () => {
 /** Spins until the server says it is shedding (a sample must see the lag). */
 async function overload(): Promise<void> {
   await eventually(async () => {
-    await mutate(server.url, "spin.spin", { ms: 400 });
+    await mutate(server.url, "spin.spin", { ms: 1_200 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     return (await query(server.url, "sessions.list", {}, { token: user.token })).status === 503;
   }, "the server sheds", 15_000);
@@ -50,7 +50,8 @@ async function overload(): Promise<void> {
 
 describe("an overloaded server", () => {
   it("refuses non-essential requests with 503 and Retry-After, keeps essentials working, and recovers by itself", async () => {
-    expect((await query(server.url, "sessions.list", {}, { token: user.token })).status).toBe(200);
+    // A busy machine lags every process now and then: start from a server that is not shedding.
+    await eventually(async () => (await query(server.url, "sessions.list", {}, { token: user.token })).status === 200, "a calm start", CLEAR_MS + 5_000);
     await overload();
 
     const refused = await query(server.url, "sessions.list", {}, { token: user.token });

@@ -10,7 +10,7 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { signUp, startTestServer, type TestServer } from "../helpers/server";
-import { eventually, sql } from "./support/raw";
+import { eventually, sql } from "../integration/support/raw";
 
 let first: TestServer;
 let second: TestServer;
