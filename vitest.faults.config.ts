@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 /**
  * `npm run test:faults`: what Pulse does when things go wrong on purpose — a fuzz over every
  * procedure's input, hostile download ids, a server killed under live traffic and restarted, the
- * database taken away under load. Heavy: one file at a time. `npm test` runs it between the unit
+ * database taken away under load, a room of 150 sockets on two instances with sockets dropping and
+ * resuming, a reader that stops reading under megabytes of updates. Heavy: one file at a time. `npm test` runs it between the unit
  * and integration tests and the browser tests.
  */
 export default defineConfig({
