@@ -17,6 +17,9 @@ const TEXT_PREFIX = "Load test message ";
 
 export async function runWebsocket(settings: RunnerSettings, recorder: Recorder, signal: AbortSignal): Promise<void> {
   const sessionId = await createLoadSession(settings, "Load test: WebSocket fan-out");
+  // Subscribing "from now" means from when the server's stream starts, which may be after its
+  // "started" reaches us and after the first message is sent: start from a known id instead.
+  const { lastEventId } = await trpcCall<{ lastEventId: string | null }>(settings, "query", "sessions.byId", { sessionId });
   const sockets: LoadSocket[] = [];
   /** When each message was sent, by its number; and how many subscribers got it. */
   const sentAt = new Map<number, number>();
@@ -64,7 +67,7 @@ export async function runWebsocket(settings: RunnerSettings, recorder: Recorder,
     sockets.push(socket);
     const seen = new Set<number>();
     await new Promise<void>((resolve) => {
-      socket.subscribe("sessions.events", { sessionId }, {
+      socket.subscribe("sessions.events", { sessionId, lastEventId }, {
         onStarted: () => {
           subscribed++;
           recorder.activeConnections = subscribed;
