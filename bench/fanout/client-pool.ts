@@ -18,18 +18,8 @@ export function defaultClientProcs(n: number, ratePerS: number): number {
   return Math.max(1, Math.min(8, Math.ceil((n * ratePerS) / 25_000)));
 }
 
-/** Summed over the client processes; `cpuUs` is their CPU time so far, µs. */
-export interface PoolStats {
-  delivered: number;
-  duplicates: number;
-  orderViolations: number;
-  presenceDeliveries: number;
-  open: number;
-  closed: number;
-  errors: string[];
-  cpuUs: number;
-  settle?: { received: number; lastAt: number | null; subscribedAfter: number; missed: number; waiting: number };
-}
+/** A worker's figures, summed over the client processes (`cpuUs`: their CPU time so far, µs). */
+export type PoolStats = WorkerStats;
 
 export class ClientPool {
   private constructor(private readonly workers: ServerProcess[]) {}
