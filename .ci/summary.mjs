@@ -1,4 +1,6 @@
-// Sums the JSON reports that Vitest (unit and integration, then the fault suite) and Playwright write under test-results/ into one line.
+// Sums the JSON reports that Vitest (unit and integration, then the fault suite) and Playwright
+// write under test-results/ into one line, and names every failed or flaky test above it: CI
+// shows only the tail of its output, so the names must be at the end.
 import fs from "node:fs";
 
 const read = (file) => {
@@ -8,37 +10,63 @@ const read = (file) => {
     return null;
   }
 };
+const firstLine = (text) => String(text ?? "").split("\n").find((line) => line.trim()) ?? "";
 
 let passed = 0;
-let failed = Number(process.argv[2] ?? 0); // typecheck/lint failure counts as one failure
+let failed = 0;
+const problems = [];
 
-const vitest = read("test-results/vitest.json");
-if (vitest) {
-  passed += vitest.numPassedTests;
-  failed += vitest.numFailedTests;
-} else {
-  console.log("no Vitest report (test-results/vitest.json)");
+if (process.argv[2] === "1") {
   failed += 1;
+  problems.push("typecheck or lint failed (see '== typecheck and lint' above)");
 }
 
-// The fault suite (vitest.faults.config.ts), run by npm test between the two.
-const faults = read("test-results/faults.json");
-if (faults) {
-  passed += faults.numPassedTests;
-  failed += faults.numFailedTests;
-} else {
-  console.log("no fault-suite report (test-results/faults.json)");
-  failed += 1;
+for (const [name, file] of [
+  ["Vitest", "test-results/vitest.json"],
+  ["fault suite", "test-results/faults.json"],
+]) {
+  const report = read(file);
+  if (!report) {
+    problems.push(`no ${name} report (${file}): the run stopped before it`);
+    failed += 1;
+    continue;
+  }
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  for (const result of report.testResults ?? []) {
+    const tests = result.assertionResults ?? [];
+    for (const test of tests.filter((t) => t.status === "failed")) {
+      problems.push(`${name} FAILED ${result.name.replace(process.cwd() + "/", "")} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    }
+    // A file that failed outside any test (an import, a hook) has no failed test to name.
+    if (result.status === "failed" && !tests.some((t) => t.status === "failed")) {
+      problems.push(`${name} FAILED ${result.name.replace(process.cwd() + "/", "")}: ${firstLine(result.message)}`);
+      if (report.numFailedTests === 0) failed += 1;
+    }
+  }
 }
 
 const playwright = read("test-results/playwright.json");
 if (playwright) {
   passed += playwright.stats.expected + playwright.stats.flaky;
   failed += playwright.stats.unexpected;
+  const visit = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status !== "unexpected" && test.status !== "flaky") continue;
+        const error = test.results?.find((r) => r.error)?.error?.message;
+        problems.push(`Playwright ${test.status === "flaky" ? "flaky (passed on retry)" : "FAILED"} ${spec.file}:${spec.line} › ${[...titles, spec.title].join(" › ")}: ${firstLine(error).replace(/\u001b\[[0-9;]*m/g, "")}`);
+      }
+    }
+    for (const child of suite.suites ?? []) visit(child, child.title && !child.title.endsWith(".ts") ? [...titles, child.title] : titles);
+  };
+  for (const suite of playwright.suites ?? []) visit(suite, []);
+  for (const error of playwright.errors ?? []) problems.push(`Playwright error outside any test: ${firstLine(error.message)}`);
 } else {
-  console.log("no Playwright report (test-results/playwright.json)");
+  problems.push("no Playwright report (test-results/playwright.json): the run stopped before it");
   failed += 1;
 }
 
+for (const problem of problems) console.log(problem.slice(0, 400));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

