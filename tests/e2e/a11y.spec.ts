@@ -4,7 +4,7 @@
  * machine is judged page by page.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { createSession, expectAccessible, newAccount, scrollsSideways, signInAsAdmin, signUp } from "./support";
+import { createSession, expectAccessible, newAccount, scrollsSideways, signUp, withAdminCookies } from "./support";
 
 const VIEWPORTS = [
   { width: 1280, height: 900 },
@@ -112,7 +112,7 @@ for (const viewport of VIEWPORTS) {
 
     for (const { name, who, path, ready } of PAGES) {
       test(`${name}: no serious or critical violations`, async ({ page }) => {
-        if (who === "admin") await signInAsAdmin(page);
+        if (who === "admin") await withAdminCookies(page);
         if (who === "member") await signUp(page, newAccount("Mo Member"));
         await check(page, path, ready);
       });
@@ -120,7 +120,7 @@ for (const viewport of VIEWPORTS) {
 
     for (const room of ROOMS) {
       test(`${room.kind} room, running: no serious or critical violations`, async ({ page }) => {
-        await signInAsAdmin(page);
+        await withAdminCookies(page);
         const title = `${room.title} ${viewport.width}`;
         const id = await createSession(page, { ...room, title });
         await check(page, `/sessions/${id}`, async (p) => {

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { devices, expect, type Browser, type Page } from "@playwright/test";
+import { devices, expect, test, type Browser, type Cookie, type Page } from "@playwright/test";
 import { createPulseClient } from "@/trpc/client";
 
 export interface Account {
@@ -50,6 +50,27 @@ export async function signInAsAdmin(page: Page): Promise<Account> {
   if (!signedIn) await signUp(page, admin);
   await expect(page.getByTestId("user-name")).toHaveText(admin.name);
   return admin;
+}
+
+const adminCookies = new Map<string, Cookie[]>();
+
+/**
+ * Signed in as the tests' admin without the sign-in page: one sign-in over HTTP per test file,
+ * whose cookies every later page of the file is given. For tests about
+ * another page (axe's); auth.spec.ts and signInAsAdmin sign in as a person does.
+ */
+export async function withAdminCookies(page: Page): Promise<void> {
+  // Per file: another file may have signed this admin out everywhere.
+  const cookies = adminCookies.get(test.info().file);
+  if (cookies) {
+    await page.context().addCookies(cookies);
+  } else {
+    const credentials = { email: E2E_ADMIN.email, password: E2E_ADMIN.password };
+    let response = await page.request.post("/api/trpc/auth.signIn", { data: { json: credentials } });
+    if (response.status() === 401) response = await page.request.post("/api/trpc/auth.signUp", { data: { json: { ...credentials, name: E2E_ADMIN.name } } });
+    expect(response.ok(), await response.text()).toBe(true);
+    adminCookies.set(test.info().file, await page.context().cookies());
+  }
 }
 
 /** Another device: a browser context with its own cookies (a phone, unless told otherwise). */
