@@ -131,7 +131,8 @@ export async function startServer(
   const entry = options.bundled ? await bundle(script) : path.join(benchDir, script);
   const child = fork(entry, [], {
     cwd: projectDir,
-    execArgv: [...(options.bundled ? ["--enable-source-maps"] : ["--import", "tsx"]), ...(options.nodeArgs ?? [])],
+    // Bundled: plain node, no source maps, as scripts/start.mjs runs the server.
+    execArgv: [...(options.bundled ? [] : ["--import", "tsx"]), ...(options.nodeArgs ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
