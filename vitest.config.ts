@@ -14,6 +14,9 @@ export default defineConfig({
     execArgv: ["--throw-deprecation"],
     // Integration files each start a server and a database: two cores, two at a time.
     maxWorkers: 2,
+    // As Playwright's: on CI's shared two-core machine a test may be tried twice; .ci/summary.mjs
+    // names every test that needed it, so a flake is seen, not hidden.
+    retry: process.env.CI ? 1 : 0,
     // CI sums this report with Playwright's into one "N passed, N failed" line.
     reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results/vitest.json" }]] : ["default"],
   },

@@ -17,6 +17,9 @@ export default defineConfig({
     pool: "forks",
     execArgv: ["--throw-deprecation"],
     maxWorkers: 1,
+    // As Playwright's: on CI's shared two-core machine a test may be tried twice; .ci/summary.mjs
+    // names every test that needed it, so a flake is seen, not hidden.
+    retry: process.env.CI ? 1 : 0,
     reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results/faults.json" }]] : ["default"],
   },
 });

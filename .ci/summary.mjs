@@ -38,6 +38,10 @@ for (const [name, file] of [
     for (const test of tests.filter((t) => t.status === "failed")) {
       problems.push(`${name} FAILED ${result.name.replace(process.cwd() + "/", "")} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
     }
+    // Passed with an error on record: it failed once and passed on its retry (CI's `retry: 1`).
+    for (const test of tests.filter((t) => t.status === "passed" && t.failureMessages?.length)) {
+      problems.push(`${name} flaky (passed on retry) ${result.name.replace(process.cwd() + "/", "")} › ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
+    }
     // A file that failed outside any test (an import, a hook) has no failed test to name.
     if (result.status === "failed" && !tests.some((t) => t.status === "failed")) {
       problems.push(`${name} FAILED ${result.name.replace(process.cwd() + "/", "")}: ${firstLine(result.message)}`);
