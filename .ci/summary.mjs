@@ -11,6 +11,7 @@ const read = (file) => {
   }
 };
 const firstLine = (text) => String(text ?? "").split("\n").find((line) => line.trim()) ?? "";
+const relative = (file) => file.replace(process.cwd() + "/", "");
 
 let passed = 0;
 let failed = 0;
@@ -36,15 +37,15 @@ for (const [name, file] of [
   for (const result of report.testResults ?? []) {
     const tests = result.assertionResults ?? [];
     for (const test of tests.filter((t) => t.status === "failed")) {
-      problems.push(`${name} FAILED ${result.name.replace(process.cwd() + "/", "")} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+      problems.push(`${name} FAILED ${relative(result.name)} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
     }
     // Passed with an error on record: it failed once and passed on its retry (CI's `retry: 1`).
     for (const test of tests.filter((t) => t.status === "passed" && t.failureMessages?.length)) {
-      problems.push(`${name} flaky (passed on retry) ${result.name.replace(process.cwd() + "/", "")} › ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
+      problems.push(`${name} flaky (passed on retry) ${relative(result.name)} › ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
     }
     // A file that failed outside any test (an import, a hook) has no failed test to name.
     if (result.status === "failed" && !tests.some((t) => t.status === "failed")) {
-      problems.push(`${name} FAILED ${result.name.replace(process.cwd() + "/", "")}: ${firstLine(result.message)}`);
+      problems.push(`${name} FAILED ${relative(result.name)}: ${firstLine(result.message)}`);
       if (report.numFailedTests === 0) failed += 1;
     }
   }
